@@ -1,0 +1,198 @@
+/* saphan-store.h: the kiosk's one SQLite database.
+ *
+ * The store owns everything that must survive a power cut: installed forms,
+ * finalized submissions with their outbox state, receipts, the audit log and
+ * settings. All calls here block on disk and must not run on the UI thread;
+ * the kiosk uses the _async variants, the CLI and tests the blocking ones.
+ * One SaphanStore may be used from several threads: calls are serialized.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define SAPHAN_TYPE_STORE (saphan_store_get_type ())
+G_DECLARE_FINAL_TYPE (SaphanStore, saphan_store, SAPHAN, STORE, GObject)
+
+/* The outbox state machine: queued -> sending -> accepted | needs-attention,
+ * and queued -> exported (carried out on USB; still resent when online). */
+typedef enum
+{
+  SAPHAN_SUBMISSION_QUEUED,
+  SAPHAN_SUBMISSION_SENDING,
+  SAPHAN_SUBMISSION_ACCEPTED,
+  SAPHAN_SUBMISSION_NEEDS_ATTENTION,
+  SAPHAN_SUBMISSION_EXPORTED,
+  SAPHAN_SUBMISSION_N_STATES
+} SaphanSubmissionState;
+
+const char *saphan_submission_state_to_string   (SaphanSubmissionState state);
+gboolean    saphan_submission_state_from_string (const char *text, SaphanSubmissionState *out_state);
+
+/* ---- Opening ------------------------------------------------------------ */
+
+/* Opens (creating if needed) DATA_DIR/saphan.db and applies pending
+ * migrations. Refuses with SAPHAN_ERROR_NOT_A_DATABASE or SAPHAN_ERROR_TOO_NEW
+ * without touching the file. */
+SaphanStore *saphan_store_open          (const char *data_dir, GError **error);
+/* Opens a database file at an explicit path (tests). */
+SaphanStore *saphan_store_open_file     (const char *db_path, GError **error);
+const char  *saphan_store_get_data_dir  (SaphanStore *self);
+const char  *saphan_store_get_path      (SaphanStore *self);
+int          saphan_store_schema_version (SaphanStore *self);
+int          saphan_store_latest_schema_version (void);
+
+/* ---- Forms -------------------------------------------------------------- */
+
+typedef struct
+{
+  char   *form_id;
+  char   *version;
+  char   *title;       /* the form's h:title */
+  char   *hash;        /* "md5:<hex>" of the XML bytes, as OpenRosa lists it */
+  gint64  installed_at; /* unix seconds */
+  gboolean active;     /* offered at the kiosk */
+} SaphanFormInfo;
+
+void saphan_form_info_free (SaphanFormInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaphanFormInfo, saphan_form_info_free)
+
+/* Installs or replaces form FORM_ID at VERSION. MEDIA maps file names
+ * (char *) to contents (GBytes *) and may be NULL. Atomic: all or nothing. */
+gboolean   saphan_store_install_form (SaphanStore *self,
+                                      const char  *form_id,
+                                      const char  *version,
+                                      const char  *title,
+                                      GBytes      *xml,
+                                      GHashTable  *media,
+                                      GError     **error);
+/* Active forms, ordered by title: a GPtrArray of SaphanFormInfo. */
+GPtrArray *saphan_store_list_forms   (SaphanStore *self, GError **error);
+SaphanFormInfo *saphan_store_get_form (SaphanStore *self, const char *form_id, GError **error);
+GBytes    *saphan_store_get_form_xml (SaphanStore *self, const char *form_id, GError **error);
+/* The form's media files: name (char *) -> GBytes *. */
+GHashTable *saphan_store_get_form_media (SaphanStore *self, const char *form_id, GError **error);
+gboolean   saphan_store_set_form_active (SaphanStore *self, const char *form_id,
+                                         gboolean active, GError **error);
+
+/* ---- Finalize ----------------------------------------------------------- */
+
+typedef struct
+{
+  const char *name;     /* file name as referenced by the submission XML */
+  GBytes     *data;
+} SaphanAttachment;
+
+/* Everything a finalize writes, in one transaction. */
+typedef struct
+{
+  const char *instance_id;   /* "uuid:..." from the form's meta/instanceID */
+  const char *form_id;
+  const char *form_version;
+  GBytes     *payload;       /* the submission XML, frozen: never regenerated */
+  GPtrArray  *attachments;   /* of SaphanAttachment *, may be NULL */
+  const char *assisted_by;   /* staff id or NULL */
+  /* Receipt made in the same transaction. */
+  const char *receipt_number;
+  const char *receipt_qr;    /* the signed QR text, may be NULL */
+  gint64      finalized_at;  /* unix seconds; 0 means now */
+} SaphanFinalizeRequest;
+
+gboolean saphan_store_finalize        (SaphanStore                 *self,
+                                       const SaphanFinalizeRequest *request,
+                                       GError                     **error);
+void     saphan_store_finalize_async  (SaphanStore                 *self,
+                                       const SaphanFinalizeRequest *request,
+                                       GCancellable                *cancellable,
+                                       GAsyncReadyCallback          callback,
+                                       gpointer                     user_data);
+gboolean saphan_store_finalize_finish (SaphanStore  *self,
+                                       GAsyncResult *result,
+                                       GError      **error);
+
+/* ---- Submissions and the outbox ----------------------------------------- */
+
+typedef struct
+{
+  char   *instance_id;
+  char   *form_id;
+  char   *form_version;
+  SaphanSubmissionState state;
+  gint64  created_at;
+  gint64  updated_at;
+  gint64  next_attempt_at;  /* unix seconds; 0 = as soon as possible */
+  int     attempts;
+  char   *last_error;       /* the server's or transport's reason, no personal data */
+  char   *server_message;   /* the OpenRosa response message once accepted */
+  char   *assisted_by;
+  char   *receipt_number;
+  gsize   payload_size;
+  guint   n_attachments;
+} SaphanSubmissionInfo;
+
+void saphan_submission_info_free (SaphanSubmissionInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaphanSubmissionInfo, saphan_submission_info_free)
+
+/* STATE < 0 lists all states. Newest first. A GPtrArray of SaphanSubmissionInfo. */
+GPtrArray *saphan_store_list_submissions (SaphanStore *self, int state, guint limit, GError **error);
+SaphanSubmissionInfo *saphan_store_get_submission (SaphanStore *self, const char *instance_id,
+                                                   GError **error);
+GBytes    *saphan_store_get_payload      (SaphanStore *self, const char *instance_id, GError **error);
+/* A GPtrArray of SaphanAttachment * (owned, free with saphan_attachment_free). */
+GPtrArray *saphan_store_get_attachments  (SaphanStore *self, const char *instance_id, GError **error);
+void       saphan_attachment_free        (SaphanAttachment *attachment);
+/* Counts per state: OUT_COUNTS has SAPHAN_SUBMISSION_N_STATES entries. */
+gboolean   saphan_store_count_by_state   (SaphanStore *self, gint64 *out_counts, GError **error);
+
+/* Sync's side of the outbox. Claim moves the oldest due queued (or
+ * exported) submission to sending and returns it; NULL with no error when
+ * nothing is due. */
+SaphanSubmissionInfo *saphan_store_claim_next (SaphanStore *self, gint64 now, GError **error);
+gboolean saphan_store_mark_accepted        (SaphanStore *self, const char *instance_id,
+                                            const char *server_message, GError **error);
+gboolean saphan_store_mark_needs_attention (SaphanStore *self, const char *instance_id,
+                                            const char *reason, GError **error);
+/* Back to queued with a reason and the time of the next attempt. */
+gboolean saphan_store_mark_retry           (SaphanStore *self, const char *instance_id,
+                                            const char *reason, gint64 next_attempt_at,
+                                            GError **error);
+gboolean saphan_store_mark_exported        (SaphanStore *self, const char *instance_id,
+                                            GError **error);
+/* After a crash: every "sending" row goes back to "queued". Returns the count. */
+gint64   saphan_store_recover_sending      (SaphanStore *self, GError **error);
+
+/* ---- Receipts ------------------------------------------------------------ */
+
+typedef struct
+{
+  char    *number;
+  char    *instance_id;
+  char    *form_id;
+  char    *qr_text;
+  gint64   issued_at;
+  gboolean printed;
+  int      print_count;
+} SaphanReceiptInfo;
+
+void saphan_receipt_info_free (SaphanReceiptInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaphanReceiptInfo, saphan_receipt_info_free)
+
+SaphanReceiptInfo *saphan_store_get_receipt (SaphanStore *self, const char *number, GError **error);
+gboolean saphan_store_mark_receipt_printed  (SaphanStore *self, const char *number,
+                                             gboolean printed, GError **error);
+
+/* ---- Audit log ----------------------------------------------------------- */
+
+/* Appends an event (e.g. "finalize", "staff-login") with DETAIL, a short
+ * text without personal data. Each entry holds the hash of the previous. */
+gboolean saphan_store_audit_append (SaphanStore *self, const char *event,
+                                    const char *detail, GError **error);
+
+/* ---- Settings ------------------------------------------------------------ */
+
+char    *saphan_store_get_setting (SaphanStore *self, const char *key, GError **error);
+gboolean saphan_store_set_setting (SaphanStore *self, const char *key,
+                                   const char *value, GError **error);
+
+G_END_DECLS

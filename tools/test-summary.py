@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Counts meson test results from one or more testlog.json files.
+
+Prints one line, "N passed, N failed, N skipped", and exits 1 when anything
+failed or a log is missing (a build that failed leaves no log, which must not
+read as success).
+"""
+import json
+import sys
+
+PASSED = {"OK", "EXPECTEDFAIL"}
+SKIPPED = {"SKIP"}
+
+
+def main(paths):
+    passed = failed = skipped = 0
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as log:
+                lines = [line for line in log if line.strip()]
+        except OSError as error:
+            print(f"test-summary: no test log at {path} ({error.strerror}); counted as a failure",
+                  file=sys.stderr)
+            failed += 1
+            continue
+        for line in lines:
+            result = json.loads(line).get("result", "ERROR")
+            if result in PASSED:
+                passed += 1
+            elif result in SKIPPED:
+                skipped += 1
+            else:
+                failed += 1
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
