@@ -7,7 +7,7 @@
 // package expands its compressed table itself, so we ask it for every row and
 // assign stable codes in Thai collation order. The output is committed; run
 // this only to move to a new version of the data set, and record the version
-// in assets/forms/media/ADDRESS-DATA.md.
+// in assets/forms/media/README.md.
 import { createRequire } from 'module';
 import fs from 'fs';
 import path from 'path';
