@@ -6,15 +6,29 @@
 #include <string.h>
 
 /* Each document node keeps its current order serial in ORDER_SERIAL; a
- * structural change bumps it, which invalidates every node's ORDER at once. */
+ * structural change gives it a new one, which invalidates every node's
+ * ORDER at once. Serials come from one process-wide counter: a subtree built
+ * on its own (a new repeat instance) counts serials too, and per-tree
+ * counters could make a moved node's stale serial equal its new document's,
+ * so that its old ORDER would be trusted. */
+static guint32
+next_serial (void)
+{
+  static gint counter = 0;
+  guint32 serial;
+
+  do
+    serial = (guint32) g_atomic_int_add (&counter, 1) + 1;
+  while (serial == 0);
+  return serial;
+}
+
 static void
 invalidate_order (SaphanNode *node)
 {
   SaphanNode *doc = saphan_node_document (node);
 
-  doc->order_serial++;
-  if (doc->order_serial == 0)
-    doc->order_serial = 1;
+  doc->order_serial = next_serial ();
 }
 
 SaphanNode *
@@ -23,7 +37,7 @@ saphan_node_new_document (void)
   SaphanNode *node = g_new0 (SaphanNode, 1);
 
   node->kind = SAPHAN_NODE_DOCUMENT;
-  node->order_serial = 1;
+  node->order_serial = next_serial ();
   return node;
 }
 
@@ -285,16 +299,16 @@ build_path (const SaphanNode *node, GString *out, GString *generic, GHashTable *
       return;
     }
 
+  /* Local names only, as saphan_xpath_expr_collect_refs() writes them: an
+   * expression may say /data/meta/instanceID for an instance written with
+   * orx: prefixes, and an unprefixed name test matches any namespace, so the
+   * path also stays a valid expression that finds this node again. */
   g_string_append_c (generic, '/');
-  if (node->prefix != NULL)
-    g_string_append_printf (generic, "%s:", node->prefix);
   g_string_append (generic, node->local);
   if (out == NULL)
     return;
 
   g_string_append_c (out, '/');
-  if (node->prefix != NULL)
-    g_string_append_printf (out, "%s:", node->prefix);
   g_string_append (out, node->local);
   if ((repeat_paths != NULL && g_hash_table_contains (repeat_paths, generic->str)) ||
       has_same_named_sibling (node))
@@ -339,19 +353,15 @@ number_subtree (SaphanNode *node, guint32 next, guint32 serial)
   return next;
 }
 
+/* Renumbers DOC when any of its nodes is stale. Nodes are numbered all at
+ * once, so one node carrying the document's serial means all of them do. */
 static void
-ensure_order (SaphanNode *node)
+ensure_order (SaphanNode *doc, const SaphanNode *a, const SaphanNode *b)
 {
-  SaphanNode *doc = saphan_node_document (node);
-
-  if (node->order_serial == doc->order_serial && doc->order == 0)
+  if (a->order_serial == doc->order_serial && b->order_serial == doc->order_serial)
     return;
-  /* The document node carries the serial and is always numbered 0. */
-  {
-    guint32 serial = doc->order_serial;
-    number_subtree (doc, 0, serial);
-    doc->order_serial = serial;
-  }
+  /* The root carries the serial and is always numbered 0. */
+  number_subtree (doc, 0, doc->order_serial);
 }
 
 int
@@ -366,6 +376,6 @@ saphan_node_compare_order (const SaphanNode *a, const SaphanNode *b)
   if (da != db)
     return da < db ? -1 : 1;
 
-  ensure_order ((SaphanNode *) a);
+  ensure_order (da, a, b);
   return a->order < b->order ? -1 : a->order > b->order ? 1 : 0;
 }

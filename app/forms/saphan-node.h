@@ -76,7 +76,10 @@ SaphanNode *saphan_node_first_child_named (const SaphanNode *node, const char *l
 guint       saphan_node_sibling_index (const SaphanNode *node);
 /* "/data/grp/rep[2]/q": absolute path with an index on every repeated step
  * (every step whose element has same-named siblings or is in REPEAT_PATHS).
- * REPEAT_PATHS is a set of generic paths ("/data/grp/rep") or NULL. */
+ * REPEAT_PATHS is a set of generic paths ("/data/grp/rep") or NULL.
+ * Both kinds of path use LOCAL names only, without prefixes: <orx:meta> is
+ * "/data/meta". That is the form saphan_xpath_expr_collect_refs() produces,
+ * and it is still an XPath expression that selects the node. */
 char       *saphan_node_path          (const SaphanNode *node, GHashTable *repeat_paths);
 /* "/data/grp/rep/q": the same without indices. */
 char       *saphan_node_generic_path  (const SaphanNode *node);

@@ -75,6 +75,7 @@ SAPHAN_XPATH_FUNCTION (_saphan_xfn_count_selected);
 SAPHAN_XPATH_FUNCTION (_saphan_xfn_boolean_from_string);
 SAPHAN_XPATH_FUNCTION (_saphan_xfn_digest);
 SAPHAN_XPATH_FUNCTION (_saphan_xfn_base64_decode);
+SAPHAN_XPATH_FUNCTION (_saphan_xfn_extract_signed);
 SAPHAN_XPATH_FUNCTION (_saphan_xfn_uuid);
 
 /* saphan-xpath-functions-date.c */

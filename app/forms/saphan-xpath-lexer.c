@@ -145,9 +145,15 @@ _saphan_xpath_lex (const char *text, GError **error)
           if (*end == '.')
             for (end++; g_ascii_isdigit (*end); end++)
               ;
-          tok.kind = XTOK_NUMBER;
-          tok.number = g_ascii_strtod (p, NULL);
-          tok.len = end - p;
+          /* strtod alone would also read "1e5" or "0x10", which XPath
+           * lexes as a number followed by a name; only the digits count. */
+          {
+            g_autofree char *digits = g_strndup (p, end - p);
+
+            tok.kind = XTOK_NUMBER;
+            tok.number = g_ascii_strtod (digits, NULL);
+            tok.len = end - p;
+          }
         }
       else if (c == '"' || c == '\'')
         {

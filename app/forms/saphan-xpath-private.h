@@ -135,6 +135,15 @@ typedef struct
   /* A predicate that is a plain number literal ("[2]") is answered by
    * position without evaluating anything. */
   gboolean    first_pred_is_index;
+
+  /* A child step with a name test, taken from a single context node, keeps
+   * its matches until the document's structure changes (its order serial
+   * moves). Finding /data/q1999 among 2,000 siblings then costs a lookup
+   * instead of 2,000 string comparisons on every recompute. Guarded by the
+   * expression's CACHE_LOCK; NULL for other steps. */
+  SaphanNode *cache_parent;
+  guint32     cache_serial;
+  GPtrArray  *cache_nodes;
 } XStep;
 
 struct _XNode
@@ -177,12 +186,16 @@ struct _SaphanXPathExpr
   gboolean   is_volatile;
   /* Every node, array and string of the tree: freed together. */
   GPtrArray *allocs;
+  /* The steps' CACHE_NODES arrays, and the lock that lets several threads
+   * evaluate one expression. */
+  GPtrArray *caches;
+  GMutex     cache_lock;
 };
 
 /* ---- Internal API ------------------------------------------------------- */
 
-/* Splits TEXT into tokens, ending with XTOK_EOF. On a lexical error, sets
- * *ERROR_POS to the byte offset and returns NULL with a message in ERROR. */
+/* Splits TEXT into tokens, ending with XTOK_EOF; NULL with ERROR set on a
+ * lexical error. */
 GArray *_saphan_xpath_lex (const char *text, GError **error);
 
 /* A message naming the expression and the 1-based character position. */
@@ -190,10 +203,6 @@ void _saphan_xpath_set_error (GError **error, const char *text, guint byte_pos,
                               const char *what);
 /* The expression text shortened for messages. */
 char *_saphan_xpath_quote (const char *text);
-
-/* The XPath 1.0 core functions that do not need the evaluator's internals,
- * used when the ODK function table does not define them. */
-const SaphanXPathFuncDef *_saphan_xpath_core_lookup (const char *name);
 
 /* Evaluates NODE; used by the evaluator recursively. */
 gboolean _saphan_xpath_eval_node (const SaphanXPathExpr *expr, const XNode *node,
@@ -203,6 +212,11 @@ gboolean _saphan_xpath_eval_node (const SaphanXPathExpr *expr, const XNode *node
 /* A node's string-value without allocating for leaves and attributes:
  * returns the value, or fills *TMP and returns it for inner elements. */
 const char *_saphan_xpath_node_text (const SaphanNode *node, char **tmp);
+
+/* Appends the nodes of NODE's STEP axis that pass STEP's node test, in
+ * proximity order: document order for forward axes, reverse for the rest. */
+void _saphan_xpath_collect_axis (const XStep *step, SaphanNode *node, GPtrArray *out);
+gboolean _saphan_xpath_is_reverse_axis (XAxis axis);
 
 /* Sorts NODES into document order and drops duplicates. */
 void _saphan_xpath_sort_nodes (GPtrArray *nodes);

@@ -1,22 +1,23 @@
 /* saphan-xpath-value.c: XPath values and their conversions.
  *
  * The conversions are XPath 1.0's, with ODK's extension that a date or
- * dateTime string converts to a number of days since 1970-01-01:
+ * dateTime string converts to a number of days since 1970-01-01, counted on
+ * the kiosk's LOCAL wall clock as ODK Collect counts them:
  *
- *  - "2024-02-29" (a date) is the whole number of calendar days, 19782.
- *    ODK Collect reads a date as midnight local time and counts local days,
- *    which gives the same whole number on any kiosk whatever its time zone.
- *  - "2024-02-29T10:00:00.000+07:00" (a dateTime with an offset) is the
- *    instant in fractional days since 1970-01-01T00:00Z, i.e. in UTC:
- *    19782.125.
- *  - A dateTime without an offset ("2024-02-29T10:00:00") is a wall-clock
- *    time and counts like a date plus the fraction of its day: 19782.41666.
+ *  - "2024-02-29" (a date, i.e. local midnight) is 19782, a whole number,
+ *    whatever the time zone.
+ *  - "2024-02-29T10:00:00.000+07:00" is that instant on the local wall
+ *    clock: 19782 + 10/24 in Bangkok, 19782 + 3/24 on a kiosk set to UTC.
+ *  - A dateTime without an offset is already a local wall-clock time.
  *
- * Anything else that is not an XPath number ("12", " -3.5 ") is NaN.
+ * Local days (not UTC) keep dates and dateTimes comparable: a dateTime
+ * answered at 01:00 in Bangkok must not count as the day before today().
+ * Strings that are neither an XPath number nor a date or dateTime give NaN.
  */
 #include "config.h"
 
 #include "saphan-xpath-private.h"
+#include "saphan-xpath-functions-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -135,111 +136,6 @@ saphan_xpath_number_to_string (double number)
 
 /* ---- Strings to numbers ------------------------------------------------- */
 
-static gboolean
-read_digits (const char **p, int count, int *out)
-{
-  int value = 0;
-
-  for (int i = 0; i < count; i++)
-    {
-      if (!g_ascii_isdigit ((*p)[i]))
-        return FALSE;
-      value = value * 10 + ((*p)[i] - '0');
-    }
-  *p += count;
-  *out = value;
-  return TRUE;
-}
-
-/* Days from 1970-01-01 to the given proleptic Gregorian date. */
-static gint64
-days_from_civil (int y, int m, int d)
-{
-  gint64 era, yoe, doy, doe;
-
-  y -= m <= 2;
-  era = (y >= 0 ? y : y - 399) / 400;
-  yoe = y - era * 400;
-  doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/* Parses an ODK date or dateTime; FALSE when TEXT is neither. */
-static gboolean
-parse_date_number (const char *text, double *out)
-{
-  const char *p = text;
-  int year, month, day, hour = 0, minute = 0, tz_h, tz_m;
-  double second = 0, days;
-  gboolean negative_year = FALSE;
-
-  if (*p == '-')
-    {
-      negative_year = TRUE;
-      p++;
-    }
-  if (!read_digits (&p, 4, &year) || *p++ != '-' || !read_digits (&p, 2, &month) ||
-      *p++ != '-' || !read_digits (&p, 2, &day))
-    return FALSE;
-  if (negative_year)
-    year = -year;
-  if (year == 0 || !g_date_valid_dmy (day, month, ABS (year)))
-    return FALSE;
-  if (month == 2 && day == 29 && !g_date_is_leap_year (ABS (year)))
-    return FALSE;
-  days = (double) days_from_civil (year, month, day);
-
-  if (*p == '\0')
-    {
-      *out = days;
-      return TRUE;
-    }
-  if (*p++ != 'T' || !read_digits (&p, 2, &hour) || *p++ != ':' || !read_digits (&p, 2, &minute))
-    return FALSE;
-  if (*p == ':')
-    {
-      int whole;
-
-      p++;
-      if (!read_digits (&p, 2, &whole))
-        return FALSE;
-      second = whole;
-      if (*p == '.')
-        {
-          double scale = 0.1;
-
-          p++;
-          if (!g_ascii_isdigit (*p))
-            return FALSE;
-          for (; g_ascii_isdigit (*p); p++, scale /= 10)
-            second += (*p - '0') * scale;
-        }
-    }
-  if (hour > 24 || minute > 59 || second >= 61)
-    return FALSE;
-  days += (hour * 3600 + minute * 60 + second) / 86400.0;
-
-  if (*p == 'Z')
-    p++;
-  else if (*p == '+' || *p == '-')
-    {
-      int sign = *p++ == '-' ? -1 : 1;
-
-      if (!read_digits (&p, 2, &tz_h))
-        return FALSE;
-      if (*p == ':')
-        p++;
-      if (!read_digits (&p, 2, &tz_m) || tz_h > 14 || tz_m > 59)
-        return FALSE;
-      days -= sign * (tz_h * 60 + tz_m) / 1440.0;
-    }
-  if (*p != '\0')
-    return FALSE;
-  *out = days;
-  return TRUE;
-}
-
 static inline gboolean
 is_xml_space (char c)
 {
@@ -276,7 +172,9 @@ saphan_xpath_string_to_number (const char *text)
       if (*rest == '\0')
         return g_ascii_strtod (p, NULL);
     }
-  if (parse_date_number (p, &date))
+  /* The date extension shares its parser with the date functions, so that
+   * number('2024-02-29T10:00:00+07:00') and decimal-date-time() agree. */
+  if (_saphan_xfn_parse_date (p, FALSE, &date))
     return date;
   return NAN;
 }

@@ -8,6 +8,49 @@
  * ("2024-02-29", "2024-02-29T10:00:00.000+07:00"); converting such a string
  * to a number gives days since 1970-01-01 (fractional for dateTimes), which
  * is what date arithmetic and comparison use.
+ *
+ * For the form model, the semantics the evaluator settles:
+ *
+ *  - Paths are LOCAL names only. saphan_xpath_expr_collect_refs() and
+ *    saphan_node_generic_path()/saphan_node_path() drop prefixes, so
+ *    "/data/meta/instanceID" in an expression and <orx:meta><orx:instanceID>
+ *    in the instance give the same string; compare them with strcmp. Any
+ *    path the model builds itself (bind nodesets, indexes of nodes by path)
+ *    must drop prefixes too: saphan_xpath_generic_path() does that for a
+ *    path written in a form.
+ *  - A reference R covers the node(s) at R, their attributes and everything
+ *    below them. A change at generic path P concerns the expression when R
+ *    equals P or is an ancestor of P; adding or removing a repeat instance
+ *    at P also concerns every R below P (count(), position(), sums).
+ *    Unexpressible steps end a reference early: "/data/grp//q" reads
+ *    "/data/grp", a child wildcard reads the parent.
+ *  - Name tests: an unprefixed name matches that local name in any
+ *    namespace (JavaRosa's rule); "orx:x" matches the URI the namespace map
+ *    gives orx, or, for a prefix the map lacks, the prefix written in the
+ *    instance.
+ *  - An absolute path always starts at the primary instance (the document
+ *    of current()), even inside instance('x')/...[...] predicates.
+ *  - instance('id') returns the document node env->instance gives, so
+ *    instance('id')/root/item names the instance's root element <root>;
+ *    an unknown id is an evaluation error naming it.
+ *  - text() selects a leaf element with a non-empty value, standing for its
+ *    text node (instances have no text nodes).
+ *  - Comparisons are XPath 1.0's: an EMPTY node-set compared with anything
+ *    but a boolean is false, so /data/missing = '' is false (JavaRosa would
+ *    say true); a non-relevant but present node with an empty value = ''
+ *    is true.
+ *  - Dates count local wall-clock days (see saphan-xpath-value.c): "2024-02-29"
+ *    is 19782, "2024-02-29T10:00:00+07:00" is 19782 + 10/24 in Bangkok.
+ *  - The evaluator fills every context field before functions see it:
+ *    node and current are both set (each defaults to the other), position
+ *    and size are at least 1.
+ *  - Function arguments belong to the evaluator, which clears them after
+ *    the call; a function may move a string or node array out of ARGV into
+ *    RESULT if it sets the argument's pointer to NULL.
+ *  - A compiled expression may be evaluated from several threads at once.
+ *    It caches child-step lookups per document structure, which is correct
+ *    as long as the tree is changed only through the saphan_node_*()
+ *    calls (they renumber the document).
  */
 #pragma once
 
@@ -109,9 +152,16 @@ gboolean saphan_xpath_eval_string  (const SaphanXPathExpr *expr, const SaphanXPa
  * of the node the expression is evaluated at; current() resolves there too).
  * Paths into secondary instances are left out, but paths inside their
  * predicates that go through current() or absolute paths are included.
+ * Relative paths in a predicate of a primary-instance path resolve against
+ * the step the predicate filters. Every path is made of local names (any
+ * prefix and index in CONTEXT_PATH is dropped too), and each covers its
+ * subtree, as described at the top of this file.
  * Appends newly allocated strings to OUT (duplicates possible). */
 void     saphan_xpath_expr_collect_refs (const SaphanXPathExpr *expr, const char *context_path,
                                          GPtrArray *out);
+/* PATH as a generic path of local names: "/data/orx:meta/rep[2]/@jr:x"
+ * gives "/data/meta/rep/@x", "" gives "/". Newly allocated. */
+char    *saphan_xpath_generic_path (const char *path);
 
 /* ---- Function library --------------------------------------------------- */
 
@@ -137,7 +187,11 @@ typedef struct
 
 /* Looks up a function by its name as written in the expression. Core XPath
  * functions that need the evaluator itself (position(), last(), current(),
- * instance()) are handled in the evaluator and are not in this table. */
+ * instance()) are handled in the evaluator and are not in this table.
+ * saphan_xpath_compile() resolves every other name here, once: an unknown
+ * name or a wrong number of arguments is a compile error naming it, and a
+ * SAPHAN_XPATH_FUNC_VOLATILE entry makes the expression volatile.
+ * position(ARG) with an argument is looked up here too. */
 const SaphanXPathFuncDef *saphan_xpath_function_lookup (const char *name);
 
 G_END_DECLS
