@@ -1,0 +1,772 @@
+/* test-kiosk-window.c: the real kiosk window over a real store.
+ *
+ * Each test starts the real SaphanApplication on a private D-Bus and a
+ * fresh data folder whose forms folder holds the three demo services, so
+ * the first-start install, the worker-thread load and the start page are
+ * all exercised exactly as a kiosk runs them. The language switch is
+ * checked against a small Thai test catalogue (th-test.po).
+ */
+#include "config.h"
+
+#include "saphan-application.h"
+#include "saphan-form-tile.h"
+#include "saphan-start-page.h"
+#include "saphan-window.h"
+#include "ui-test-util.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#define STAFF_HELP_EN "Staff can help you — please ask"
+#define STAFF_HELP_TH "มีเจ้าหน้าที่คอยช่วยเหลือ สอบถามได้เลย"
+
+static const char *const demo_forms[] = {
+  "demo-complaint.xml",
+  "demo-elderly-allowance.xml",
+  "demo-household.xml",
+};
+
+/* The demo services; the start page shows them in the store's order. */
+static const struct
+{
+  const char *form_id;
+  const char *title;
+} expected_tiles[] = {
+  { "demo_household", "ข้อมูลสมาชิกในครัวเรือน · Household members" },
+  { "demo_complaint", "แจ้งเรื่องร้องเรียน · Report a problem" },
+  { "demo_elderly_allowance", "เบี้ยยังชีพผู้สูงอายุ · Elderly allowance" },
+};
+
+static const char *
+expected_title_for (const char *form_id)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (expected_tiles); i++)
+    if (g_str_equal (expected_tiles[i].form_id, form_id))
+      return expected_tiles[i].title;
+  g_error ("Unexpected service %s", form_id);
+}
+
+typedef struct
+{
+  char *tmp_dir;
+  char *data_dir;
+  SaphanApplication *app;
+  SaphanWindow *window;
+  guint app_refs;
+} Fixture;
+
+static char *locale_dir;
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *forms_dir = NULL;
+  gboolean kiosk = GPOINTER_TO_INT (user_data);
+
+  fixture->tmp_dir = g_dir_make_tmp ("saphan-ui-XXXXXX", &error);
+  g_assert_no_error (error);
+  forms_dir = g_build_filename (fixture->tmp_dir, "assets", "forms", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (forms_dir, 0700), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (demo_forms); i++)
+    {
+      g_autofree char *src = g_build_filename (SAPHAN_SOURCE_ASSETS, "forms", demo_forms[i], NULL);
+      g_autofree char *dest = g_build_filename (forms_dir, demo_forms[i], NULL);
+
+      ui_test_copy_file (src, dest);
+    }
+  {
+    g_autofree char *assets = g_build_filename (fixture->tmp_dir, "assets", NULL);
+    g_setenv ("SAPHAN_ASSETS_DIR", assets, TRUE);
+  }
+  fixture->data_dir = g_build_filename (fixture->tmp_dir, "data", NULL);
+
+  fixture->app = saphan_application_new ();
+  /* Every test registers its own instance of the same application id. */
+  g_application_set_flags (G_APPLICATION (fixture->app), G_APPLICATION_NON_UNIQUE);
+  saphan_application_set_data_dir (fixture->app, fixture->data_dir);
+  saphan_application_set_kiosk (fixture->app, kiosk);
+  g_application_register (G_APPLICATION (fixture->app), NULL, &error);
+  g_assert_no_error (error);
+  fixture->app_refs = G_OBJECT (fixture->app)->ref_count;
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer user_data)
+{
+  if (fixture->window != NULL)
+    {
+      g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *)&fixture->window);
+      gtk_window_destroy (GTK_WINDOW (fixture->window));
+      while (fixture->window != NULL)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  /* A registered GApplication stays referenced by its D-Bus export until
+   * the process ends, so the check is that the window and the load tasks
+   * gave back every reference they took. */
+  g_assert_cmpuint (G_OBJECT (fixture->app)->ref_count, ==, fixture->app_refs);
+  g_object_unref (fixture->app);
+  ui_test_remove_tree (fixture->tmp_dir);
+  g_free (fixture->tmp_dir);
+  g_free (fixture->data_dir);
+}
+
+static gboolean
+start_page_showing (gpointer user_data)
+{
+  return g_strcmp0 (saphan_window_get_page_name (user_data), "start") == 0;
+}
+
+static void
+open_window (Fixture *fixture)
+{
+  fixture->window = saphan_window_new (fixture->app);
+  /* The store opens in a worker thread: the window shows the loading page
+   * first and never blocks on the disk. */
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "loading");
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  ui_test_wait_for (start_page_showing, fixture->window, 20000, "the start page");
+  ui_test_wait_for_paint (GTK_WIDGET (fixture->window));
+}
+
+static GPtrArray *
+get_tiles (Fixture *fixture)
+{
+  GtkWidget *page = saphan_window_get_start_page (fixture->window);
+
+  g_assert_nonnull (page);
+  return ui_test_find_all_of_type (page, SAPHAN_TYPE_FORM_TILE);
+}
+
+static const char *
+staff_help_text (Fixture *fixture)
+{
+  GtkWidget *page = saphan_window_get_start_page (fixture->window);
+  GtkWidget *label = ui_test_find_by_class (page, "staff-help-label");
+
+  g_assert_true (GTK_IS_LABEL (label));
+  return gtk_label_get_text (GTK_LABEL (label));
+}
+
+/* Whether a label (a button's included) showing TEXT is on screen. */
+static gboolean
+find_drawable_label (Fixture *fixture, const char *text)
+{
+  g_autoptr (GPtrArray) labels
+      = ui_test_find_all_of_type (GTK_WIDGET (fixture->window), GTK_TYPE_LABEL);
+
+  for (guint i = 0; i < labels->len; i++)
+    if (gtk_widget_is_drawable (g_ptr_array_index (labels, i))
+        && g_strcmp0 (gtk_label_get_text (g_ptr_array_index (labels, i)), text) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_tiles (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GPtrArray) tiles = NULL;
+  g_autoptr (GPtrArray) forms = NULL;
+  g_autoptr (GError) error = NULL;
+  SaphanStore *store;
+
+  open_window (fixture);
+
+  /* The first start installed the demo services into the real store. */
+  store = saphan_application_get_store (fixture->app);
+  g_assert_nonnull (store);
+  forms = saphan_store_list_forms (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (forms->len, ==, G_N_ELEMENTS (expected_tiles));
+
+  tiles = get_tiles (fixture);
+  g_assert_cmpuint (tiles->len, ==, G_N_ELEMENTS (expected_tiles));
+  g_assert_cmpuint (saphan_start_page_get_n_tiles (
+                        SAPHAN_START_PAGE (saphan_window_get_start_page (fixture->window))),
+                    ==, G_N_ELEMENTS (expected_tiles));
+
+  for (guint i = 0; i < tiles->len; i++)
+    {
+      SaphanFormTile *tile = g_ptr_array_index (tiles, i);
+      GVariant *target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (tile));
+      GtkWidget *title = ui_test_find_by_class (GTK_WIDGET (tile), "form-tile-title");
+
+      const SaphanFormInfo *info = g_ptr_array_index (forms, i);
+      const char *expected_title = expected_title_for (info->form_id);
+
+      /* Same order as the store, and the title read from the XForm. */
+      g_assert_cmpstr (saphan_form_tile_get_form_id (tile), ==, info->form_id);
+      g_assert_cmpstr (info->title, ==, expected_title);
+      g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (title)), ==, expected_title);
+      g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (tile)), ==, "win.open-form");
+      g_assert_cmpstr (g_variant_get_string (target, NULL), ==, info->form_id);
+
+      /* What a screen reader announces: a button named by the title. */
+      gtk_test_accessible_assert_role (GTK_ACCESSIBLE (tile), GTK_ACCESSIBLE_ROLE_BUTTON);
+      gtk_test_accessible_assert_property (GTK_ACCESSIBLE (tile), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                           expected_title);
+      g_assert_true (gtk_widget_get_visible (GTK_WIDGET (tile)));
+      g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (tile)));
+    }
+}
+
+static void
+test_second_start_keeps_forms (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GPtrArray) tiles = NULL;
+  g_autoptr (GError) error = NULL;
+  SaphanStore *store;
+
+  open_window (fixture);
+  store = saphan_application_get_store (fixture->app);
+
+  /* Staff switch a service off: the demo services must not come back. */
+  saphan_store_set_form_active (store, "demo_complaint", FALSE, &error);
+  g_assert_no_error (error);
+  saphan_store_set_form_active (store, "demo_household", FALSE, &error);
+  g_assert_no_error (error);
+  saphan_store_set_form_active (store, "demo_elderly_allowance", FALSE, &error);
+  g_assert_no_error (error);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.retry", NULL);
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "loading");
+  ui_test_wait_for (start_page_showing, fixture->window, 20000, "the start page");
+
+  tiles = get_tiles (fixture);
+  g_assert_cmpuint (tiles->len, ==, 0);
+  g_assert_true (gtk_widget_get_visible (
+      ui_test_find_by_class (saphan_window_get_start_page (fixture->window), "start-empty")));
+}
+
+static void
+test_open_form (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GPtrArray) tiles = NULL;
+  GtkWidget *tile;
+
+  open_window (fixture);
+  tiles = get_tiles (fixture);
+  tile = g_ptr_array_index (tiles, 2);
+
+  /* Touching a tile is a click on a button bound to "win.open-form". */
+  g_signal_emit_by_name (tile, "clicked");
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "pending");
+
+  /* The pending page names the chosen service and offers a way back; it
+   * shows no form fields. */
+  g_assert_true (
+      find_drawable_label (fixture, saphan_form_tile_get_title (SAPHAN_FORM_TILE (tile))));
+  g_assert_true (find_drawable_label (fixture, "กลับไปหน้าบริการ"));
+  {
+    g_autoptr (GPtrArray) entries
+        = ui_test_find_all_of_type (GTK_WIDGET (fixture->window), GTK_TYPE_EDITABLE);
+    g_assert_cmpuint (entries->len, ==, 0);
+  }
+
+  /* An unknown form id changes nothing. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open-form", "s", "no-such-form");
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "pending");
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.back", NULL);
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "start");
+}
+
+static gboolean
+start_page_replaced (gpointer user_data)
+{
+  return saphan_window_get_start_page (user_data) != g_object_get_data (user_data, "old-page");
+}
+
+static void
+test_language (Fixture *fixture, gconstpointer user_data)
+{
+  GActionGroup *actions;
+  g_autoptr (GVariant) state = NULL;
+  g_autoptr (GPtrArray) toggles = NULL;
+  GtkWidget *english = NULL;
+  GtkWidget *old_page;
+
+  open_window (fixture);
+  actions = G_ACTION_GROUP (fixture->app);
+
+  /* Thai is the default. */
+  state = g_action_group_get_action_state (actions, "language");
+  g_assert_cmpstr (g_variant_get_string (state, NULL), ==, "th");
+  g_clear_pointer (&state, g_variant_unref);
+  g_assert_cmpstr (saphan_application_get_language (fixture->app), ==, "th");
+  g_assert_cmpstr (staff_help_text (fixture), ==, STAFF_HELP_TH);
+
+  /* Touch "English" on the switch. */
+  toggles = ui_test_find_all_of_type (saphan_window_get_start_page (fixture->window),
+                                      GTK_TYPE_TOGGLE_BUTTON);
+  g_assert_cmpuint (toggles->len, ==, 2);
+  for (guint i = 0; i < toggles->len; i++)
+    {
+      GtkToggleButton *toggle = g_ptr_array_index (toggles, i);
+      GVariant *target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (toggle));
+
+      /* The switch shows which language is in force. */
+      g_assert_cmpint (gtk_toggle_button_get_active (toggle), ==,
+                       g_str_equal (g_variant_get_string (target, NULL), "th"));
+      if (g_str_equal (g_variant_get_string (target, NULL), "en"))
+        english = GTK_WIDGET (toggle);
+    }
+  g_assert_nonnull (english);
+
+  old_page = saphan_window_get_start_page (fixture->window);
+  g_signal_emit_by_name (english, "clicked");
+  g_object_set_data (G_OBJECT (fixture->window), "old-page", old_page);
+  ui_test_wait_for (start_page_replaced, fixture->window, 5000, "the page in English");
+
+  state = g_action_group_get_action_state (actions, "language");
+  g_assert_cmpstr (g_variant_get_string (state, NULL), ==, "en");
+  g_clear_pointer (&state, g_variant_unref);
+  /* The page was rebuilt in English and is the one showing. */
+  g_assert_true (saphan_window_get_start_page (fixture->window) != old_page);
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "start");
+  g_assert_cmpstr (staff_help_text (fixture), ==, STAFF_HELP_EN);
+  g_assert_cmpuint (saphan_start_page_get_n_tiles (
+                        SAPHAN_START_PAGE (saphan_window_get_start_page (fixture->window))),
+                    ==, G_N_ELEMENTS (expected_tiles));
+
+  /* A language the kiosk does not offer is refused. */
+  g_test_expect_message ("saphan-ui", G_LOG_LEVEL_WARNING, "*unsupported language*");
+  g_action_group_change_action_state (actions, "language", g_variant_new_string ("fr"));
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (saphan_application_get_language (fixture->app), ==, "en");
+
+  /* The pending page follows the language too. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open-form", "s",
+                              expected_tiles[0].form_id);
+  g_assert_true (find_drawable_label (fixture, "Back to the services"));
+  g_object_set_data (G_OBJECT (fixture->window), "old-page",
+                     saphan_window_get_start_page (fixture->window));
+  g_action_group_change_action_state (actions, "language", g_variant_new_string ("th"));
+  ui_test_wait_for (start_page_replaced, fixture->window, 5000, "the page in Thai");
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "pending");
+  g_assert_true (find_drawable_label (fixture, "กลับไปหน้าบริการ"));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.back", NULL);
+  g_assert_cmpstr (staff_help_text (fixture), ==, STAFF_HELP_TH);
+}
+
+static void
+test_kiosk_lockdown (Fixture *fixture, gconstpointer user_data)
+{
+  gboolean handled = FALSE;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n_toplevels;
+
+  open_window (fixture);
+  g_assert_true (saphan_application_get_kiosk (fixture->app));
+  g_assert_false (gtk_window_get_decorated (GTK_WINDOW (fixture->window)));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (fixture->window), "kiosk"));
+
+  /* Alt+F4 and the window manager arrive as a close request: refused. */
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  for (int i = 0; i < 10; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_nonnull (fixture->window);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
+
+  /* Ctrl+Shift+I / Ctrl+Shift+D are swallowed without an inspector. */
+  n_toplevels = g_list_model_get_n_items (toplevels);
+  g_signal_emit_by_name (fixture->window, "enable-debugging", TRUE, &handled);
+  g_assert_true (handled);
+  for (int i = 0; i < 10; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (toplevels), ==, n_toplevels);
+
+  /* Escape only goes back to the services. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open-form", "s",
+                              expected_tiles[1].form_id);
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "pending");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.back", NULL));
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "start");
+
+  /* The quit action is off in kiosk mode. */
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (fixture->app), "quit"));
+}
+
+static void
+test_close_outside_kiosk (Fixture *fixture, gconstpointer user_data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n_toplevels;
+  gboolean handled = FALSE;
+
+  open_window (fixture);
+  g_assert_true (gtk_window_get_decorated (GTK_WINDOW (fixture->window)));
+
+  /* Outside kiosk mode the inspector keys work as in any GTK program,
+   * which shows that the kiosk-mode check above really blocks them. */
+  n_toplevels = g_list_model_get_n_items (toplevels);
+  g_signal_emit_by_name (fixture->window, "enable-debugging", FALSE, &handled);
+  g_assert_true (handled);
+  g_assert_cmpuint (g_list_model_get_n_items (toplevels), >, n_toplevels);
+  gtk_window_set_interactive_debugging (FALSE);
+  /* The inspector keeps a reference to the application it inspected. */
+  fixture->app_refs++;
+
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *)&fixture->window);
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  for (int i = 0; i < 10 && fixture->window != NULL; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_null (fixture->window);
+}
+
+/* Fails unless WIDGET is wholly visible: inside the window and, when it
+ * sits in a scrolled window, inside the part that shows without
+ * scrolling, since a citizen may not know to scroll. */
+static void
+assert_inside (GtkWidget *widget, GtkWidget *window, const char *what)
+{
+  GtkWidget *clip = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t bounds, area;
+
+  if (clip == NULL)
+    clip = window;
+  g_assert_true (gtk_widget_compute_bounds (widget, window, &bounds));
+  g_assert_true (gtk_widget_compute_bounds (clip, window, &area));
+  if (!graphene_rect_intersection (
+          &area,
+          &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (window), gtk_widget_get_height (window)),
+          &area)
+      || bounds.origin.x < area.origin.x - 0.5 || bounds.origin.y < area.origin.y - 0.5
+      || bounds.origin.x + bounds.size.width > area.origin.x + area.size.width + 0.5
+      || bounds.origin.y + bounds.size.height > area.origin.y + area.size.height + 0.5)
+    g_error ("%s is cut off: %.0f,%.0f %.0fx%.0f outside %.0f,%.0f %.0fx%.0f", what,
+             bounds.origin.x, bounds.origin.y, bounds.size.width, bounds.size.height, area.origin.x,
+             area.origin.y, area.size.width, area.size.height);
+}
+
+static void
+assert_touch_target (GtkWidget *widget, const char *what)
+{
+  /* 64 px is about 17 mm on a 96 dpi panel: a finger, not a fingertip. */
+  if (gtk_widget_get_width (widget) < 64 || gtk_widget_get_height (widget) < 64)
+    g_error ("%s is only %dx%d px", what, gtk_widget_get_width (widget),
+             gtk_widget_get_height (widget));
+}
+
+static double
+font_size_px (GtkWidget *widget)
+{
+  PangoContext *context = gtk_widget_get_pango_context (widget);
+  const PangoFontDescription *font = pango_context_get_font_description (context);
+  double size = (double)pango_font_description_get_size (font) / PANGO_SCALE;
+
+  /* GTK hands CSS pixels to Pango as points at 96 dpi unless absolute. */
+  return pango_font_description_get_size_is_absolute (font) ? size : size * 96.0 / 72.0;
+}
+
+static void
+save_screenshot (GtkWidget *window, const char *name)
+{
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width = gtk_widget_get_width (window);
+  int height = gtk_widget_get_height (window);
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, width);
+  g_assert_cmpint (gdk_texture_get_height (texture), ==, height);
+
+  path = g_test_build_filename (G_TEST_BUILT, "ui", name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Saved %s", path);
+}
+
+static gboolean
+has_size (gpointer user_data)
+{
+  const int *size = g_object_get_data (user_data, "expected-size");
+
+  return gtk_widget_get_width (user_data) == size[0]
+         && gtk_widget_get_height (user_data) == size[1];
+}
+
+static void
+test_screenshots (Fixture *fixture, gconstpointer user_data)
+{
+  static const int sizes[][2] = { { 800, 480 }, { 1280, 800 } };
+  static const char *const languages[] = { "th", "en" };
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (guint l = 0; l < G_N_ELEMENTS (languages); l++)
+      {
+        g_autofree char *name
+            = g_strdup_printf ("start-%dx%d-%s.png", sizes[s][0], sizes[s][1], languages[l]);
+        g_autoptr (GPtrArray) tiles = NULL;
+        g_autoptr (GPtrArray) toggles = NULL;
+        GtkWidget *window, *page, *staff_help, *staff_label;
+
+        g_action_group_change_action_state (G_ACTION_GROUP (fixture->app), "language",
+                                            g_variant_new_string (languages[l]));
+
+        /* Undecorated as in kiosk mode, so the picture is what a citizen
+         * sees on a panel of that size. */
+        fixture->window = saphan_window_new (fixture->app);
+        window = GTK_WIDGET (fixture->window);
+        gtk_window_set_decorated (GTK_WINDOW (window), FALSE);
+        gtk_window_set_default_size (GTK_WINDOW (window), sizes[s][0], sizes[s][1]);
+        g_object_set_data (G_OBJECT (window), "expected-size", (gpointer)sizes[s]);
+        gtk_window_present (GTK_WINDOW (window));
+        ui_test_wait_for (start_page_showing, window, 20000, "the start page");
+        ui_test_wait_for (has_size, window, 10000, "the window size");
+        ui_test_wait_for_paint (window);
+
+        /* Saved first, so that a failing layout check can be looked at. */
+        save_screenshot (window, name);
+
+        page = saphan_window_get_start_page (fixture->window);
+        tiles = ui_test_find_all_of_type (page, SAPHAN_TYPE_FORM_TILE);
+        g_assert_cmpuint (tiles->len, ==, G_N_ELEMENTS (expected_tiles));
+        for (guint i = 0; i < tiles->len; i++)
+          {
+            assert_inside (g_ptr_array_index (tiles, i), window, "a service tile");
+            assert_touch_target (g_ptr_array_index (tiles, i), "a service tile");
+          }
+        toggles = ui_test_find_all_of_type (page, GTK_TYPE_TOGGLE_BUTTON);
+        for (guint i = 0; i < toggles->len; i++)
+          {
+            assert_inside (g_ptr_array_index (toggles, i), window, "a language button");
+            assert_touch_target (g_ptr_array_index (toggles, i), "a language button");
+          }
+        staff_help = ui_test_find_by_class (page, "staff-help");
+        assert_inside (staff_help, window, "the staff help line");
+        staff_label = ui_test_find_by_class (page, "staff-help-label");
+        g_assert_cmpfloat (font_size_px (staff_label), >=, 20.0);
+        g_assert_cmpfloat (font_size_px (ui_test_find_by_class (page, "form-tile-title")), >=,
+                           20.0);
+
+        /* The page a chosen service leads to for now, with its way back. */
+        gtk_widget_activate_action (window, "win.open-form", "s", expected_tiles[2].form_id);
+        ui_test_wait_for_paint (window);
+        {
+          g_autofree char *pending_name
+              = g_strdup_printf ("pending-%dx%d-%s.png", sizes[s][0], sizes[s][1], languages[l]);
+          g_autoptr (GPtrArray) buttons = ui_test_find_all_of_type (window, GTK_TYPE_BUTTON);
+          guint n_visible = 0;
+
+          save_screenshot (window, pending_name);
+          for (guint i = 0; i < buttons->len; i++)
+            if (gtk_widget_is_drawable (g_ptr_array_index (buttons, i)))
+              {
+                assert_inside (g_ptr_array_index (buttons, i), window, "the back button");
+                assert_touch_target (g_ptr_array_index (buttons, i), "the back button");
+                n_visible++;
+              }
+          g_assert_cmpuint (n_visible, ==, 1);
+        }
+
+        g_object_add_weak_pointer (G_OBJECT (window), (gpointer *)&fixture->window);
+        gtk_window_destroy (GTK_WINDOW (window));
+        while (fixture->window != NULL)
+          g_main_context_iteration (NULL, TRUE);
+      }
+}
+
+static gboolean
+error_page_showing (gpointer user_data)
+{
+  return g_strcmp0 (saphan_window_get_page_name (user_data), "error") == 0;
+}
+
+static void
+test_error_page (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *db = g_build_filename (fixture->data_dir, "saphan.db", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  GtkWidget *message;
+
+  /* A file that is not a Saphan database where the store should be: the
+   * kiosk must say so on screen, offer to try again, and leave the file
+   * alone for staff to look at. */
+  g_assert_cmpint (g_mkdir_with_parents (fixture->data_dir, 0700), ==, 0);
+  g_file_set_contents (db, "This is a text file, not a database; keep it as it is.", -1, &error);
+  g_assert_no_error (error);
+
+  g_test_expect_message ("saphan-ui", G_LOG_LEVEL_WARNING, "The store could not be opened*");
+  fixture->window = saphan_window_new (fixture->app);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  ui_test_wait_for (error_page_showing, fixture->window, 20000, "the error page");
+  g_test_assert_expected_messages ();
+  g_assert_null (saphan_window_get_start_page (fixture->window));
+
+  message = ui_test_find_by_class (GTK_WIDGET (fixture->window), "status-message");
+  g_assert_nonnull (message);
+  g_assert_cmpuint (strlen (gtk_label_get_text (GTK_LABEL (message))), >, 0);
+  ui_test_wait_for_paint (GTK_WIDGET (fixture->window));
+  save_screenshot (GTK_WIDGET (fixture->window), "error-1280x800-th.png");
+
+  /* Try again: still refused, still on the error page, file untouched. */
+  g_test_expect_message ("saphan-ui", G_LOG_LEVEL_WARNING, "The store could not be opened*");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.retry", NULL);
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "loading");
+  ui_test_wait_for (error_page_showing, fixture->window, 20000, "the error page again");
+  g_test_assert_expected_messages ();
+
+  g_file_get_contents (db, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (contents, "This is a text file"));
+}
+
+static gboolean
+reset_to_start (gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  return g_strcmp0 (saphan_window_get_page_name (fixture->window), "start") == 0
+         && g_strcmp0 (saphan_application_get_language (fixture->app), "th") == 0;
+}
+
+static gboolean
+start_page_in_thai (gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  return start_page_showing (fixture->window)
+         && g_strcmp0 (staff_help_text (fixture), STAFF_HELP_TH) == 0;
+}
+
+static void
+test_idle_reset (Fixture *fixture, gconstpointer user_data)
+{
+  GSettings *settings;
+  guint timeout = 0;
+  gint64 started;
+
+  open_window (fixture);
+
+  /* The timeout follows the org.saphan.Kiosk idle-timeout key. */
+  settings = saphan_application_get_settings (fixture->app);
+  g_assert_nonnull (settings);
+  g_object_get (fixture->window, "idle-timeout", &timeout, NULL);
+  g_assert_cmpuint (timeout, ==, 90);
+  g_settings_set_uint (settings, "idle-timeout", 45);
+  g_object_get (fixture->window, "idle-timeout", &timeout, NULL);
+  g_assert_cmpuint (timeout, ==, 45);
+
+  /* A citizen switches to English, chooses a service and walks away. */
+  g_action_group_change_action_state (G_ACTION_GROUP (fixture->app), "language",
+                                      g_variant_new_string ("en"));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open-form", "s",
+                              expected_tiles[0].form_id);
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "pending");
+  g_assert_false (reset_to_start (fixture));
+
+  /* One second is below the key's range, so the property is set here.
+   * GLib rounds second timeouts to whole seconds, so only the upper
+   * bound is exact. */
+  started = g_get_monotonic_time ();
+  g_object_set (fixture->window, "idle-timeout", 1, NULL);
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "pending");
+  ui_test_wait_for (reset_to_start, fixture, 10000, "the idle reset");
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 3 * G_USEC_PER_SEC);
+  ui_test_wait_for (start_page_in_thai, fixture, 5000, "the start page in Thai");
+}
+
+typedef struct
+{
+  const char *path;
+  gboolean kiosk;
+  void (*body) (Fixture *fixture, gconstpointer user_data);
+} UiCase;
+
+static const UiCase ui_cases[] = {
+  { "/ui/window/tiles", FALSE, test_tiles },
+  { "/ui/window/second-start-keeps-forms", FALSE, test_second_start_keeps_forms },
+  { "/ui/window/open-form", FALSE, test_open_form },
+  { "/ui/window/language", FALSE, test_language },
+  { "/ui/window/kiosk-lockdown", TRUE, test_kiosk_lockdown },
+  { "/ui/window/close-outside-kiosk", FALSE, test_close_outside_kiosk },
+  { "/ui/window/error-page", FALSE, test_error_page },
+  { "/ui/window/idle-reset", FALSE, test_idle_reset },
+  { "/ui/window/screenshots", FALSE, test_screenshots },
+};
+
+/* Each case runs in a process of its own: a registered GApplication keeps
+ * its D-Bus object path until the process ends, and a kiosk has exactly
+ * one application per process too. */
+static void
+run_case (gconstpointer data)
+{
+  const UiCase *ui_case = data;
+  Fixture fixture = { 0 };
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC,
+                              G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  fixture_set_up (&fixture, GINT_TO_POINTER (ui_case->kiosk));
+  ui_case->body (&fixture, NULL);
+  fixture_tear_down (&fixture, NULL);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr (GTestDBus) bus = NULL;
+  g_autofree char *display = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *mo_dir = NULL;
+  g_autofree char *mo_path = NULL;
+  int status;
+
+  /* The test Thai catalogue, laid out as gettext looks for it. */
+  locale_dir = g_dir_make_tmp ("saphan-ui-locale-XXXXXX", &error);
+  g_assert_no_error (error);
+  mo_dir = g_build_filename (locale_dir, "th", "LC_MESSAGES", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (mo_dir, 0700), ==, 0);
+  mo_path = g_build_filename (mo_dir, GETTEXT_PACKAGE ".mo", NULL);
+  ui_test_copy_file (SAPHAN_TEST_MO, mo_path);
+  bindtextdomain (GETTEXT_PACKAGE, locale_dir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_setenv ("GSETTINGS_SCHEMA_DIR", SAPHAN_SCHEMAS_DIR, TRUE);
+  g_unsetenv ("LANGUAGE");
+
+  /* The test accessibility backend records what a screen reader would be
+   * told, without needing an AT-SPI bus. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
+  ui_test_avoid_gl_under_asan ();
+  gtk_test_init (&argc, &argv, NULL);
+
+  /* GtkApplication needs a session bus; a private one, shared by the
+   * cases' processes one after the other, keeps the tests apart from any
+   * desktop. */
+  if (!g_test_subprocess ())
+    {
+      display = g_strdup (g_getenv ("DISPLAY"));
+      bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+      g_test_dbus_up (bus);
+      /* GTestDBus clears DISPLAY so that nothing autolaunches a bus on
+       * X; the cases need the X display back. */
+      if (display != NULL)
+        g_setenv ("DISPLAY", display, TRUE);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (ui_cases); i++)
+    g_test_add_data_func (ui_cases[i].path, &ui_cases[i], run_case);
+
+  status = g_test_run ();
+
+  if (bus != NULL)
+    g_test_dbus_down (bus);
+  ui_test_remove_tree (locale_dir);
+  g_free (locale_dir);
+  return status;
+}
