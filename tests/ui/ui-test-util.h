@@ -1,0 +1,29 @@
+/* ui-test-util.h: helpers shared by the kiosk's UI tests. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+typedef gboolean (*UiTestCondition) (gpointer user_data);
+
+/* Iterates the default main context until CONDITION holds; fails the test
+ * after TIMEOUT_MS. */
+void ui_test_wait_for (UiTestCondition condition, gpointer user_data, guint timeout_ms,
+                       const char *what);
+/* Iterates until WIDGET's frame clock has painted at least once more. */
+void ui_test_wait_for_paint (GtkWidget *widget);
+/* The first descendant of ROOT (or ROOT) with CSS class CLASS_NAME. */
+GtkWidget *ui_test_find_by_class (GtkWidget *root, const char *class_name);
+/* All descendants of ROOT of TYPE, in tree order. */
+GPtrArray *ui_test_find_all_of_type (GtkWidget *root, GType type);
+/* Copies SRC to DEST, failing the test on error. */
+void ui_test_copy_file (const char *src, const char *dest);
+/* Removes PATH and everything below it. */
+void ui_test_remove_tree (const char *path);
+
+/* Under AddressSanitizer, keeps GTK (and the programs a test starts) off
+ * OpenGL; does nothing otherwise. */
+void ui_test_avoid_gl_under_asan (void);
+
+G_END_DECLS
