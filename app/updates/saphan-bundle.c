@@ -1,7 +1,9 @@
-/* saphan-bundle.c: staging, verifying and installing update bundles. */
+/* saphan-bundle.c: manifests, keys, durable file operations and creating
+ * bundles. Staging lives in saphan-bundle-stage.c, installing in
+ * saphan-bundle-install.c. */
 #include "config.h"
 
-#include "saphan-bundle.h"
+#include "saphan-bundle-private.h"
 #include "saphan-error.h"
 #include "saphan-tar.h"
 
@@ -12,24 +14,6 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
-
-#include "saphan-form.h"
-
-#define MANIFEST_NAME "manifest.json"
-#define SIGNATURE_NAME "manifest.json.minisig"
-#define FILES_PREFIX "files/"
-#define MAX_SIGNATURE 16384
-
-struct _SaphanStagedBundle
-{
-  char             *data_dir;
-  char             *dir;        /* DATA_DIR/staging/incoming-XXXXXX */
-  char             *tree;       /* DIR/tree: the unpacked files */
-  GBytes           *manifest;
-  GBytes           *signature;
-  SaphanBundleInfo *info;
-  gboolean          installed;
-};
 
 static void
 bundle_file_free (SaphanBundleFile *file)
@@ -51,11 +35,8 @@ saphan_bundle_info_free (SaphanBundleInfo *info)
   g_free (info);
 }
 
-static gboolean
-refuse (GError **error, SaphanErrorCode code, const char *format, ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-refuse (GError **error, SaphanErrorCode code, const char *format, ...)
+gboolean
+_saphan_bundle_refuse (GError **error, SaphanErrorCode code, const char *format, ...)
 {
   va_list args;
 
@@ -70,10 +51,10 @@ refuse (GError **error, SaphanErrorCode code, const char *format, ...)
   return FALSE;
 }
 
-static gboolean
-io_error (GError **error, const char *what, const char *path, int saved_errno)
+gboolean
+_saphan_bundle_io_error (GError **error, const char *what, const char *path, int saved_errno)
 {
-  return refuse (error,
+  return _saphan_bundle_refuse (error,
                  saved_errno == ENOSPC                     ? SAPHAN_ERROR_DISK_FULL
                  : saved_errno == EACCES || saved_errno == EPERM ? SAPHAN_ERROR_PERMISSION
                                                             : SAPHAN_ERROR_IO,
@@ -82,8 +63,8 @@ io_error (GError **error, const char *what, const char *path, int saved_errno)
 
 /* ---- Paths and durable file operations ----------------------------------- */
 
-static char *
-content_dir (const char *data_dir)
+char *
+_saphan_bundle_content_dir (const char *data_dir)
 {
   return g_build_filename (data_dir, "content", NULL);
 }
@@ -99,26 +80,26 @@ saphan_bundle_current_dir (const char *data_dir)
   return g_build_filename (data_dir, "content", target, NULL);
 }
 
-static gboolean
-fsync_path (const char *path, GError **error)
+gboolean
+_saphan_bundle_fsync_path (const char *path, GError **error)
 {
   int fd = open (path, O_RDONLY | O_CLOEXEC);
 
   if (fd < 0)
-    return io_error (error, _("Cannot open"), path, errno);
+    return _saphan_bundle_io_error (error, _("Cannot open"), path, errno);
   if (fsync (fd) != 0)
     {
       int saved = errno;
       close (fd);
-      return io_error (error, _("Cannot write to disk"), path, saved);
+      return _saphan_bundle_io_error (error, _("Cannot write to disk"), path, saved);
     }
   close (fd);
   return TRUE;
 }
 
 /* Every file and folder below PATH reaches the disk before the switch. */
-static gboolean
-fsync_tree (const char *path, GError **error)
+gboolean
+_saphan_bundle_fsync_tree (const char *path, GError **error)
 {
   g_autoptr (GDir) dir = g_dir_open (path, 0, error);
   const char *name;
@@ -130,17 +111,17 @@ fsync_tree (const char *path, GError **error)
       g_autofree char *child = g_build_filename (path, name, NULL);
       if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
         {
-          if (!fsync_tree (child, error))
+          if (!_saphan_bundle_fsync_tree (child, error))
             return FALSE;
         }
-      else if (!fsync_path (child, error))
+      else if (!_saphan_bundle_fsync_path (child, error))
         return FALSE;
     }
-  return fsync_path (path, error);
+  return _saphan_bundle_fsync_path (path, error);
 }
 
-static gboolean
-rm_rf (const char *path)
+gboolean
+_saphan_bundle_rm_rf (const char *path)
 {
   g_autoptr (GDir) dir = NULL;
   const char *name;
@@ -152,35 +133,36 @@ rm_rf (const char *path)
     while ((name = g_dir_read_name (dir)) != NULL)
       {
         g_autofree char *child = g_build_filename (path, name, NULL);
-        rm_rf (child);
+        _saphan_bundle_rm_rf (child);
       }
   return g_rmdir (path) == 0;
 }
 
 /* Points the symlink NAME in FOLDER at TARGET atomically: a new link under
  * a temporary name, renamed over the old one, the folder synced. */
-static gboolean
-switch_link (const char *folder, const char *name, const char *target, GError **error)
+gboolean
+_saphan_bundle_switch_link (const char *folder, const char *name, const char *target,
+                            GError **error)
 {
   g_autofree char *tmp = g_strdup_printf ("%s/.%s.new", folder, name);
   g_autofree char *final = g_build_filename (folder, name, NULL);
 
   g_unlink (tmp);
   if (symlink (target, tmp) != 0)
-    return io_error (error, _("Cannot create a link in"), folder, errno);
+    return _saphan_bundle_io_error (error, _("Cannot create a link in"), folder, errno);
   if (rename (tmp, final) != 0)
     {
       int saved = errno;
       g_unlink (tmp);
-      return io_error (error, _("Cannot switch the content in"), folder, saved);
+      return _saphan_bundle_io_error (error, _("Cannot switch the content in"), folder, saved);
     }
-  return fsync_path (folder, error);
+  return _saphan_bundle_fsync_path (folder, error);
 }
 
 /* ---- Manifest ------------------------------------------------------------- */
 
-static gboolean
-path_is_safe (const char *path)
+gboolean
+_saphan_bundle_path_is_safe (const char *path)
 {
   g_auto (GStrv) parts = NULL;
   gsize len = strlen (path);
@@ -208,8 +190,8 @@ is_hex64 (const char *text)
   return TRUE;
 }
 
-static SaphanBundleInfo *
-parse_manifest (GBytes *bytes, GError **error)
+SaphanBundleInfo *
+_saphan_bundle_parse_manifest (GBytes *bytes, GError **error)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (SaphanBundleInfo) info = g_new0 (SaphanBundleInfo, 1);
@@ -225,20 +207,23 @@ parse_manifest (GBytes *bytes, GError **error)
   if (!json_parser_load_from_data (parser, data, len, &local) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
-      refuse (error, SAPHAN_ERROR_INVALID, _("The bundle's manifest is not valid JSON."));
+      _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
+                             _("The bundle's manifest is not valid JSON."));
       return NULL;
     }
   root = json_node_get_object (json_parser_get_root (parser));
   if (json_object_get_int_member_with_default (root, "format", 0) != 1)
     {
-      refuse (error, SAPHAN_ERROR_INVALID, _("The bundle's manifest has an unknown format."));
+      _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
+                             _("The bundle's manifest has an unknown format."));
       return NULL;
     }
   node = json_object_get_member (root, "version");
   if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64 ||
       json_node_get_int (node) <= 0)
     {
-      refuse (error, SAPHAN_ERROR_INVALID, _("The bundle's manifest has no valid version."));
+      _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
+                             _("The bundle's manifest has no valid version."));
       return NULL;
     }
   info->version = json_node_get_int (node);
@@ -246,21 +231,22 @@ parse_manifest (GBytes *bytes, GError **error)
   info->issued_at = g_strdup (json_object_get_string_member_with_default (root, "issued_at", ""));
   if (*info->compatible == '\0' || *info->issued_at == '\0')
     {
-      refuse (error, SAPHAN_ERROR_INVALID,
-              _("The bundle's manifest lacks its device class or issue time."));
+      _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
+                             _("The bundle's manifest lacks its device class or issue time."));
       return NULL;
     }
 
   node = json_object_get_member (root, "files");
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
     {
-      refuse (error, SAPHAN_ERROR_INVALID, _("The bundle's manifest has no file list."));
+      _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
+                             _("The bundle's manifest has no file list."));
       return NULL;
     }
   files = json_node_get_array (node);
   if (json_array_get_length (files) > SAPHAN_BUNDLE_MAX_FILES)
     {
-      refuse (error, SAPHAN_ERROR_INVALID, _("The bundle lists more than %d files."),
+      _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID, _("The bundle lists more than %d files."),
               SAPHAN_BUNDLE_MAX_FILES);
       return NULL;
     }
@@ -269,35 +255,45 @@ parse_manifest (GBytes *bytes, GError **error)
     {
       JsonNode *item = json_array_get_element (files, i);
       JsonObject *obj = JSON_NODE_HOLDS_OBJECT (item) ? json_node_get_object (item) : NULL;
-      const char *path = obj != NULL ? json_object_get_string_member_with_default (obj, "path", NULL)
-                                     : NULL;
-      const char *sha = obj != NULL ? json_object_get_string_member_with_default (obj, "sha256", NULL)
-                                    : NULL;
-      gint64 size = obj != NULL ? json_object_get_int_member_with_default (obj, "size", -1) : -1;
+      const char *path =
+        obj != NULL ? json_object_get_string_member_with_default (obj, "path", NULL) : NULL;
+      const char *sha =
+        obj != NULL ? json_object_get_string_member_with_default (obj, "sha256", NULL) : NULL;
+      JsonNode *size_node = obj != NULL ? json_object_get_member (obj, "size") : NULL;
+      gint64 size = -1;
       SaphanBundleFile *file;
 
-      if (path == NULL || !path_is_safe (path))
+      /* Only a JSON integer is a size: a string or a float must not turn
+       * into a silent 0. */
+      if (size_node != NULL && JSON_NODE_HOLDS_VALUE (size_node) &&
+          json_node_get_value_type (size_node) == G_TYPE_INT64)
+        size = json_node_get_int (size_node);
+
+      if (path == NULL || !_saphan_bundle_path_is_safe (path))
         {
-          refuse (error, SAPHAN_ERROR_INVALID,
-                  _("The bundle lists an unsafe file name (absolute, “..” or control characters): "
-                    "%s"), path != NULL ? path : "?");
+          _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
+                                 _("The bundle lists an unsafe file name (absolute, “..” or "
+                                   "control characters): %s"), path != NULL ? path : "?");
           return NULL;
         }
       if (!is_hex64 (sha) || size < 0)
         {
-          refuse (error, SAPHAN_ERROR_INVALID, _("The bundle lists %s without a valid size and "
-                                                 "SHA-256."), path);
+          _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
+                                 _("The bundle lists %s without a valid size and "
+                                   "SHA-256."), path);
           return NULL;
         }
       if ((guint64) size > SAPHAN_BUNDLE_MAX_FILE_SIZE || total + size > SAPHAN_BUNDLE_MAX_SIZE)
         {
-          refuse (error, SAPHAN_ERROR_INVALID, _("The bundle claims sizes beyond what a kiosk "
-                                                 "accepts (%s)."), path);
+          _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
+                                 _("The bundle claims sizes beyond what a kiosk "
+                                   "accepts (%s)."), path);
           return NULL;
         }
       if (!g_hash_table_add (seen, (gpointer) path))
         {
-          refuse (error, SAPHAN_ERROR_INVALID, _("The bundle lists %s twice."), path);
+          _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
+                                 _("The bundle lists %s twice."), path);
           return NULL;
         }
       total += size;
@@ -318,8 +314,8 @@ parse_manifest (GBytes *bytes, GError **error)
           char *up;
           if (g_hash_table_contains (seen, dir))
             {
-              refuse (error, SAPHAN_ERROR_INVALID,
-                      _("The bundle lists %s both as a file and as a folder."), dir);
+              _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
+                                     _("The bundle lists %s both as a file and as a folder."), dir);
               return NULL;
             }
           up = g_path_get_dirname (dir);
@@ -374,14 +370,8 @@ build_manifest (GPtrArray *files, guint64 version, const char *compatible)
 
 /* ---- Keys ------------------------------------------------------------------ */
 
-typedef struct
-{
-  GArray *keys;   /* of SaphanMinisignPublicKey; index 0 is the root key if ROOT_PRESENT */
-  gboolean root_present;
-} Keyring;
-
-static void
-keyring_clear (Keyring *ring)
+void
+_saphan_bundle_keyring_clear (SaphanBundleKeyring *ring)
 {
   g_clear_pointer (&ring->keys, g_array_unref);
 }
@@ -399,8 +389,8 @@ load_key_file (const char *path, GArray *into)
   return TRUE;
 }
 
-static void
-keyring_load (const char *data_dir, Keyring *ring)
+void
+_saphan_bundle_keyring_load (const char *data_dir, SaphanBundleKeyring *ring)
 {
   g_autofree char *root = g_build_filename (data_dir, "keys", "bundle-root.pub", NULL);
   g_autofree char *release = g_build_filename (data_dir, "keys", "bundle-release", NULL);
@@ -424,7 +414,7 @@ saphan_bundle_trust (const char *data_dir, const char *public_key_text, gboolean
                      GError **error)
 {
   SaphanMinisignPublicKey key;
-  Keyring ring = { 0 };
+  SaphanBundleKeyring ring = { 0 };
   g_autofree char *keys_dir = g_build_filename (data_dir, "keys", NULL);
   g_autofree char *release_dir = g_build_filename (keys_dir, "bundle-release", NULL);
   g_autofree char *id = NULL, *path = NULL, *text = NULL;
@@ -432,17 +422,17 @@ saphan_bundle_trust (const char *data_dir, const char *public_key_text, gboolean
 
   if (!saphan_minisign_public_key_parse (public_key_text, &key, error))
     return FALSE;
-  keyring_load (data_dir, &ring);
+  _saphan_bundle_keyring_load (data_dir, &ring);
   have_release = ring.keys->len > (ring.root_present ? 1u : 0u);
-  keyring_clear (&ring);
+  _saphan_bundle_keyring_clear (&ring);
   if ((root && ring.root_present) || (!root && have_release))
-    return refuse (error, SAPHAN_ERROR_STATE,
+    return _saphan_bundle_refuse (error, SAPHAN_ERROR_STATE,
                    root ? _("A root key is already trusted; it cannot be replaced from here.")
                         : _("A release key is already trusted; new release keys come only in a "
                             "bundle signed by the root key."));
 
   if (g_mkdir_with_parents (release_dir, 0700) != 0)
-    return io_error (error, _("Cannot create"), release_dir, errno);
+    return _saphan_bundle_io_error (error, _("Cannot create"), release_dir, errno);
   id = saphan_minisign_key_id_to_string (key.key_id);
   path = root ? g_build_filename (keys_dir, "bundle-root.pub", NULL)
               : g_strdup_printf ("%s/%s.pub", release_dir, id);
@@ -482,7 +472,7 @@ collect_files (const char *root, const char *rel, GPtrArray *out, GError **error
       GStatBuf st;
 
       if (g_lstat (child, &st) != 0)
-        return io_error (error, _("Cannot read"), child, errno);
+        return _saphan_bundle_io_error (error, _("Cannot read"), child, errno);
       if (S_ISDIR (st.st_mode))
         {
           if (!collect_files (root, child_rel, out, error))
@@ -491,8 +481,9 @@ collect_files (const char *root, const char *rel, GPtrArray *out, GError **error
       else if (S_ISREG (st.st_mode))
         g_ptr_array_add (out, g_steal_pointer (&child_rel));
       else
-        return refuse (error, SAPHAN_ERROR_INVALID,
-                       _("%s is not a regular file; bundles carry regular files only."), child);
+        return _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
+                                      _("%s is not a regular file; bundles carry regular "
+                                        "files only."), child);
     }
   return TRUE;
 }
@@ -515,7 +506,8 @@ saphan_bundle_create (const char *src_dir, const char *out_path,
   const guint8 *data;
 
   if (version == 0)
-    return refuse (error, SAPHAN_ERROR_INVALID, _("A bundle's version must be above 0."));
+    return _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
+                                  _("A bundle's version must be above 0."));
   if (!collect_files (src_dir, NULL, names, error))
     return FALSE;
   for (guint i = 0; i < names->len; i++)
@@ -525,8 +517,9 @@ saphan_bundle_create (const char *src_dir, const char *out_path,
       SaphanBundleFile *file;
       gsize size;
 
-      if (!path_is_safe (names->pdata[i]))
-        return refuse (error, SAPHAN_ERROR_INVALID, _("%s has a name a bundle cannot carry."), path);
+      if (!_saphan_bundle_path_is_safe (names->pdata[i]))
+        return _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
+                                      _("%s has a name a bundle cannot carry."), path);
       if (!g_file_get_contents (path, &text, &size, error))
         return FALSE;
       file = g_new0 (SaphanBundleFile, 1);
@@ -541,7 +534,8 @@ saphan_bundle_create (const char *src_dir, const char *out_path,
                                                                 : SAPHAN_BUNDLE_DEFAULT_COMPATIBLE);
   data = g_bytes_get_data (manifest, &len);
   {
-    g_autofree char *comment = g_strdup_printf ("saphan bundle version %" G_GUINT64_FORMAT, version);
+    g_autofree char *comment = g_strdup_printf ("saphan bundle version %" G_GUINT64_FORMAT,
+                                                version);
     signature = saphan_minisign_sign (key, data, len, comment, error);
   }
   if (signature == NULL)
@@ -570,681 +564,6 @@ saphan_bundle_create (const char *src_dir, const char *out_path,
   if (!saphan_tar_write_end (out, error) || !g_output_stream_close (out, NULL, error))
     return FALSE;
   if (g_rename (tmp_path, out_path) != 0)
-    return io_error (error, _("Cannot write"), out_path, errno);
+    return _saphan_bundle_io_error (error, _("Cannot write"), out_path, errno);
   return TRUE;
-}
-
-/* ---- Staging and verifying ------------------------------------------------ */
-
-static char *
-make_staging_dir (const char *data_dir, GError **error)
-{
-  g_autofree char *staging = g_build_filename (data_dir, "staging", NULL);
-  g_autofree char *template = NULL;
-  char *dir;
-
-  if (g_mkdir_with_parents (staging, 0700) != 0)
-    {
-      io_error (error, _("Cannot create"), staging, errno);
-      return NULL;
-    }
-  template = g_build_filename (staging, "incoming-XXXXXX", NULL);
-  dir = g_mkdtemp_full (template, 0700);
-  if (dir == NULL)
-    {
-      io_error (error, _("Cannot create a staging folder in"), staging, errno);
-      return NULL;
-    }
-  g_steal_pointer (&template);
-  return dir;
-}
-
-/* Copies the bundle once from the stick, bounded in size; everything after
- * reads only this copy, so changing the stick's file later changes nothing. */
-static gboolean
-copy_in (const char *source, const char *dest, GError **error)
-{
-  g_autoptr (GFile) src = g_file_new_for_path (source);
-  g_autoptr (GFile) dst = g_file_new_for_path (dest);
-  g_autoptr (GFileInputStream) in = NULL;
-  g_autoptr (GFileOutputStream) out = NULL;
-  g_autoptr (GFileInfo) info = NULL;
-  guint8 buffer[64 * 1024];
-  guint64 total = 0;
-  gssize n;
-
-  info = g_file_query_info (src, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
-                            NULL, error);
-  if (info == NULL)
-    return FALSE;
-  if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
-    return refuse (error, SAPHAN_ERROR_INVALID, _("%s is not a regular file."), source);
-  in = g_file_read (src, NULL, error);
-  if (in == NULL)
-    return FALSE;
-  out = g_file_create (dst, G_FILE_CREATE_PRIVATE, NULL, error);
-  if (out == NULL)
-    return FALSE;
-  while ((n = g_input_stream_read (G_INPUT_STREAM (in), buffer, sizeof buffer, NULL, error)) > 0)
-    {
-      total += n;
-      if (total > SAPHAN_BUNDLE_MAX_SIZE)
-        return refuse (error, SAPHAN_ERROR_INVALID, _("The bundle is larger than a kiosk accepts."));
-      if (!g_output_stream_write_all (G_OUTPUT_STREAM (out), buffer, n, NULL, NULL, error))
-        return FALSE;
-    }
-  if (n < 0)
-    return FALSE;
-  return g_output_stream_close (G_OUTPUT_STREAM (out), NULL, error);
-}
-
-static gboolean
-check_version (const char *data_dir, SaphanBundleInfo *info, GError **error)
-{
-  guint64 installed = saphan_bundle_installed_version (data_dir);
-
-  if (info->version > installed)
-    return TRUE;
-  if (info->signed_by_root && info->version != installed)
-    return TRUE;  /* a downgrade, which only the root key may order */
-  if (info->version == installed)
-    return refuse (error, SAPHAN_ERROR_STATE,
-                   _("Bundle version %" G_GUINT64_FORMAT " is already installed."), info->version);
-  return refuse (error, SAPHAN_ERROR_STATE,
-                 _("Bundle version %" G_GUINT64_FORMAT " is older than the installed version %"
-                   G_GUINT64_FORMAT "; only a bundle signed by the root key may go back."),
-                 info->version, installed);
-}
-
-static char *
-device_class (const char *data_dir)
-{
-  g_autofree char *path = g_build_filename (data_dir, "device-class", NULL);
-  char *text = NULL;
-
-  if (g_file_get_contents (path, &text, NULL, NULL))
-    return g_strstrip (text);
-  return g_strdup (SAPHAN_BUNDLE_DEFAULT_COMPATIBLE);
-}
-
-static gboolean
-unpack_files (SaphanStagedBundle *staged, SaphanTarReader *reader, GError **error)
-{
-  g_autoptr (GHashTable) expected = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr (GHashTable) done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  guint64 budget = 2 * 512 * 3;  /* the two headers read already and the end marker */
-  SaphanTarEntry entry;
-  gboolean end = FALSE;
-
-  for (guint i = 0; i < staged->info->files->len; i++)
-    {
-      SaphanBundleFile *file = staged->info->files->pdata[i];
-      g_hash_table_insert (expected, file->path, file);
-      budget += 512 + (file->size + 511) / 512 * 512;
-    }
-  /* Bound what the decompressor may produce by what the manifest declares
-   * (plus tar's own block padding): a bomb stops here, not on the disk. */
-  saphan_tar_reader_set_limit (reader, budget + g_bytes_get_size (staged->manifest) +
-                                         g_bytes_get_size (staged->signature) + 4 * 512 + 20480);
-
-  while (saphan_tar_reader_next (reader, &entry, &end, error))
-    {
-      const char *rel;
-      SaphanBundleFile *file;
-      g_autofree char *path = NULL, *dir = NULL, *sha = NULL;
-      g_autoptr (GFile) gfile = NULL;
-      g_autoptr (GFileOutputStream) out = NULL;
-
-      if (entry.type == SAPHAN_TAR_SYMLINK || entry.type == SAPHAN_TAR_HARDLINK)
-        return refuse (error, SAPHAN_ERROR_INVALID, _("The bundle contains a link (%s); bundles "
-                                                      "carry regular files only."), entry.name);
-      if (entry.type == SAPHAN_TAR_DEVICE)
-        return refuse (error, SAPHAN_ERROR_INVALID, _("The bundle contains a device file (%s)."),
-                       entry.name);
-      if (entry.type != SAPHAN_TAR_REGULAR)
-        return refuse (error, SAPHAN_ERROR_INVALID, _("The bundle contains an entry of a kind "
-                                                      "bundles do not use (%s)."), entry.name);
-      if (!g_str_has_prefix (entry.name, FILES_PREFIX))
-        return refuse (error, SAPHAN_ERROR_INVALID, _("The bundle contains %s, which is not in "
-                                                      "its manifest."), entry.name);
-      rel = entry.name + strlen (FILES_PREFIX);
-      if (g_hash_table_contains (done, rel))
-        return refuse (error, SAPHAN_ERROR_INVALID, _("The bundle contains %s twice."), rel);
-      file = g_hash_table_lookup (expected, rel);
-      if (file == NULL)
-        return refuse (error, SAPHAN_ERROR_INVALID, _("The bundle contains %s, which is not in "
-                                                      "its manifest."), rel);
-      /* The size is checked before a single byte of the file is read. */
-      if (entry.size != file->size)
-        return refuse (error, SAPHAN_ERROR_SIGNATURE, _("%s in the bundle is %" G_GUINT64_FORMAT
-                                                        " bytes, but the signed manifest says %"
-                                                        G_GUINT64_FORMAT "."),
-                       rel, entry.size, file->size);
-
-      path = g_build_filename (staged->tree, rel, NULL);
-      dir = g_path_get_dirname (path);
-      if (g_mkdir_with_parents (dir, 0700) != 0)
-        return io_error (error, _("Cannot create"), dir, errno);
-      gfile = g_file_new_for_path (path);
-      out = g_file_create (gfile, G_FILE_CREATE_PRIVATE, NULL, error);
-      if (out == NULL ||
-          !saphan_tar_reader_copy_data (reader, G_OUTPUT_STREAM (out), &sha, error) ||
-          !g_output_stream_close (G_OUTPUT_STREAM (out), NULL, error))
-        return FALSE;
-      if (strcmp (sha, file->sha256) != 0)
-        return refuse (error, SAPHAN_ERROR_SIGNATURE, _("%s in the bundle does not match the "
-                                                        "signed manifest: it was altered."), rel);
-      g_hash_table_add (done, g_strdup (rel));
-    }
-  if (!end)
-    return FALSE;
-
-  for (guint i = 0; i < staged->info->files->len; i++)
-    {
-      SaphanBundleFile *file = staged->info->files->pdata[i];
-      if (!g_hash_table_contains (done, file->path))
-        return refuse (error, SAPHAN_ERROR_INVALID, _("The bundle lacks %s, which its manifest "
-                                                      "lists."), file->path);
-    }
-  return TRUE;
-}
-
-SaphanStagedBundle *
-saphan_bundle_stage (const char *data_dir, const char *bundle_path, GError **error)
-{
-  g_autoptr (SaphanStagedBundle) staged = g_new0 (SaphanStagedBundle, 1);
-  g_autofree char *copy = NULL, *trusted_comment = NULL, *wanted_class = NULL;
-  g_autoptr (GFile) copy_file = NULL;
-  g_autoptr (GFileInputStream) file_in = NULL;
-  g_autoptr (GConverter) gunzip = NULL;
-  g_autoptr (GInputStream) in = NULL;
-  g_autoptr (SaphanTarReader) reader = NULL;
-  g_autofree char *signature_text = NULL;
-  SaphanTarEntry entry;
-  gboolean end;
-  Keyring ring = { 0 };
-  int signer;
-  gsize len;
-  const guint8 *data;
-
-  staged->data_dir = g_strdup (data_dir);
-  staged->dir = make_staging_dir (data_dir, error);
-  if (staged->dir == NULL)
-    return NULL;
-  staged->tree = g_build_filename (staged->dir, "tree", NULL);
-  if (g_mkdir (staged->tree, 0700) != 0)
-    {
-      io_error (error, _("Cannot create"), staged->tree, errno);
-      return NULL;
-    }
-  copy = g_build_filename (staged->dir, "bundle", NULL);
-  if (!copy_in (bundle_path, copy, error))
-    return NULL;
-
-  copy_file = g_file_new_for_path (copy);
-  file_in = g_file_read (copy_file, NULL, error);
-  if (file_in == NULL)
-    return NULL;
-  gunzip = G_CONVERTER (g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP));
-  in = g_converter_input_stream_new (G_INPUT_STREAM (file_in), gunzip);
-  /* Until the manifest is verified, only it and its signature may be read. */
-  reader = saphan_tar_reader_new (in, 2 * 512 + SAPHAN_BUNDLE_MAX_MANIFEST + MAX_SIGNATURE + 1024);
-
-  if (!saphan_tar_reader_next (reader, &entry, &end, error))
-    {
-      if (end)
-        refuse (error, SAPHAN_ERROR_INVALID, _("The bundle is empty."));
-      return NULL;
-    }
-  if (strcmp (entry.name, MANIFEST_NAME) != 0 || entry.type != SAPHAN_TAR_REGULAR)
-    {
-      refuse (error, SAPHAN_ERROR_INVALID, _("The bundle does not start with its manifest."));
-      return NULL;
-    }
-  staged->manifest = saphan_tar_reader_read_data (reader, SAPHAN_BUNDLE_MAX_MANIFEST, error);
-  if (staged->manifest == NULL)
-    return NULL;
-  if (!saphan_tar_reader_next (reader, &entry, &end, error) ||
-      strcmp (entry.name, SIGNATURE_NAME) != 0 || entry.type != SAPHAN_TAR_REGULAR)
-    {
-      g_clear_error (error);
-      refuse (error, SAPHAN_ERROR_SIGNATURE, _("The bundle is not signed."));
-      return NULL;
-    }
-  staged->signature = saphan_tar_reader_read_data (reader, MAX_SIGNATURE, error);
-  if (staged->signature == NULL)
-    return NULL;
-  signature_text = g_strndup (g_bytes_get_data (staged->signature, NULL),
-                              g_bytes_get_size (staged->signature));
-
-  keyring_load (data_dir, &ring);
-  if (ring.keys->len == 0)
-    {
-      keyring_clear (&ring);
-      refuse (error, SAPHAN_ERROR_STATE, _("No bundle key is trusted yet; a maintainer must run "
-                                           "“saphanctl bundle trust KEY.pub” first."));
-      return NULL;
-    }
-  data = g_bytes_get_data (staged->manifest, &len);
-  signer = saphan_minisign_verify (signature_text, data, len, (SaphanMinisignPublicKey *) ring.keys->data,
-                                   ring.keys->len, &trusted_comment, error);
-  if (signer < 0)
-    {
-      keyring_clear (&ring);
-      return NULL;
-    }
-
-  staged->info = parse_manifest (staged->manifest, error);
-  if (staged->info == NULL)
-    {
-      keyring_clear (&ring);
-      return NULL;
-    }
-  staged->info->signed_by_root = ring.root_present && signer == 0;
-  staged->info->key_id = saphan_minisign_key_id_to_string (
-    g_array_index (ring.keys, SaphanMinisignPublicKey, signer).key_id);
-  keyring_clear (&ring);
-
-  wanted_class = device_class (data_dir);
-  if (strcmp (staged->info->compatible, wanted_class) != 0)
-    {
-      refuse (error, SAPHAN_ERROR_INVALID, _("The bundle is for “%s” devices; this kiosk is “%s”."),
-              staged->info->compatible, wanted_class);
-      return NULL;
-    }
-  if (!check_version (data_dir, staged->info, error))
-    return NULL;
-  if (!unpack_files (staged, reader, error))
-    return NULL;
-  return g_steal_pointer (&staged);
-}
-
-const SaphanBundleInfo *
-saphan_staged_bundle_get_info (SaphanStagedBundle *staged)
-{
-  return staged->info;
-}
-
-void
-saphan_staged_bundle_free (SaphanStagedBundle *staged)
-{
-  if (staged == NULL)
-    return;
-  if (staged->dir != NULL)
-    rm_rf (staged->dir);
-  g_free (staged->data_dir);
-  g_free (staged->dir);
-  g_free (staged->tree);
-  g_clear_pointer (&staged->manifest, g_bytes_unref);
-  g_clear_pointer (&staged->signature, g_bytes_unref);
-  saphan_bundle_info_free (staged->info);
-  g_free (staged);
-}
-
-/* ---- Installing -------------------------------------------------------------- */
-
-guint64
-saphan_bundle_installed_version (const char *data_dir)
-{
-  g_autofree char *current = saphan_bundle_current_dir (data_dir);
-  g_autofree char *path = NULL;
-  g_autoptr (JsonParser) parser = NULL;
-  JsonNode *root;
-
-  if (current == NULL)
-    return 0;
-  path = g_build_filename (current, MANIFEST_NAME, NULL);
-  parser = json_parser_new ();
-  if (!json_parser_load_from_mapped_file (parser, path, NULL))
-    return 0;
-  root = json_parser_get_root (parser);
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    return 0;
-  return (guint64) MAX (0, json_object_get_int_member_with_default (json_node_get_object (root),
-                                                                    "version", 0));
-}
-
-static gboolean
-read_dir_files (const char *dir, GHashTable *into, const char *only_if_in)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (d == NULL)
-    return TRUE;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      char *data = NULL;
-      gsize len;
-
-      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        continue;
-      /* A shared media file goes with the forms that name it. */
-      if (only_if_in != NULL && strstr (only_if_in, name) == NULL)
-        continue;
-      if (!g_file_get_contents (path, &data, &len, NULL))
-        return FALSE;
-      g_hash_table_insert (into, g_strdup (name), g_bytes_new_take (data, len));
-    }
-  return TRUE;
-}
-
-/* Brings the store in line with a content folder: its forms (each with the
- * media folder FORM-media/ and the shared media/ files it names), its
- * settings, and the list of forms the bundle provides. */
-static gboolean
-apply_to_store (SaphanStore *store, const char *version_dir, guint64 version, GError **error)
-{
-  g_autofree char *forms_dir = g_build_filename (version_dir, "files", "forms", NULL);
-  g_autofree char *shared_media = g_build_filename (forms_dir, "media", NULL);
-  g_autofree char *settings_path = g_build_filename (version_dir, "files", "settings.json", NULL);
-  g_autofree char *previous_forms = saphan_store_get_setting (store, "bundle.forms", NULL);
-  g_autofree char *version_text = g_strdup_printf ("%" G_GUINT64_FORMAT, version);
-  g_autoptr (GString) ids = g_string_new (NULL);
-  g_autoptr (GDir) dir = g_dir_open (forms_dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = NULL, *base = NULL, *own_media = NULL, *xml_text = NULL;
-      g_autoptr (GHashTable) media = NULL;
-      g_autoptr (GBytes) xml = NULL;
-      g_autoptr (SaphanFormInfo) info = NULL;
-      gsize len;
-
-      if (!g_str_has_suffix (name, ".xml"))
-        continue;
-      path = g_build_filename (forms_dir, name, NULL);
-      if (!g_file_get_contents (path, &xml_text, &len, error))
-        return FALSE;
-      base = g_strndup (name, strlen (name) - 4);
-      own_media = g_strdup_printf ("%s/%s-media", forms_dir, base);
-      media = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
-      if (!read_dir_files (shared_media, media, xml_text) || !read_dir_files (own_media, media, NULL))
-        return refuse (error, SAPHAN_ERROR_IO, _("Cannot read the media of %s."), name);
-      xml = g_bytes_new_take (g_steal_pointer (&xml_text), len);
-      if (!saphan_form_install (store, xml, media, &info, error))
-        {
-          g_prefix_error (error, "%s: ", name);
-          return FALSE;
-        }
-      g_string_append_printf (ids, "%s%s", ids->len > 0 ? " " : "", info->form_id);
-    }
-
-  /* Forms an earlier bundle brought and this one does not stop being offered. */
-  if (previous_forms != NULL)
-    {
-      g_auto (GStrv) old = g_strsplit (previous_forms, " ", -1);
-      g_auto (GStrv) now = g_strsplit (ids->str, " ", -1);
-      for (int i = 0; old[i] != NULL; i++)
-        if (*old[i] != '\0' && !g_strv_contains ((const char *const *) now, old[i]))
-          saphan_store_set_form_active (store, old[i], FALSE, NULL);
-    }
-
-  if (g_file_test (settings_path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_autoptr (JsonParser) parser = json_parser_new ();
-      JsonObject *obj;
-      g_autoptr (GList) members = NULL;
-
-      if (!json_parser_load_from_mapped_file (parser, settings_path, NULL) ||
-          !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-        return refuse (error, SAPHAN_ERROR_INVALID, _("settings.json in the bundle is not a JSON "
-                                                      "object."));
-      obj = json_node_get_object (json_parser_get_root (parser));
-      members = json_object_get_members (obj);
-      for (GList *l = members; l != NULL; l = l->next)
-        {
-          JsonNode *value = json_object_get_member (obj, l->data);
-          if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
-            return refuse (error, SAPHAN_ERROR_INVALID, _("Setting %s in the bundle is not a "
-                                                          "string."), (char *) l->data);
-          if (!saphan_store_set_setting (store, l->data, json_node_get_string (value), error))
-            return FALSE;
-        }
-    }
-
-  return saphan_store_set_setting (store, "bundle.forms", ids->str, error) &&
-         saphan_store_set_setting (store, "bundle.version", version_text, error);
-}
-
-/* A bundle signed by the root key may carry the new set of release keys. */
-static gboolean
-rotate_release_keys (const char *data_dir, const char *version_dir, GError **error)
-{
-  g_autofree char *source = g_build_filename (version_dir, "files", "keys", "release", NULL);
-  g_autofree char *keys_dir = g_build_filename (data_dir, "keys", NULL);
-  g_autofree char *fresh = g_build_filename (keys_dir, "bundle-release.new", NULL);
-  g_autofree char *live = g_build_filename (keys_dir, "bundle-release", NULL);
-  g_autofree char *old = g_build_filename (keys_dir, "bundle-release.old", NULL);
-  g_autoptr (GDir) dir = NULL;
-  const char *name;
-  guint count = 0;
-
-  if (!g_file_test (source, G_FILE_TEST_IS_DIR))
-    return TRUE;
-  rm_rf (fresh);
-  if (g_mkdir_with_parents (fresh, 0700) != 0)
-    return io_error (error, _("Cannot create"), fresh, errno);
-  dir = g_dir_open (source, 0, error);
-  if (dir == NULL)
-    return FALSE;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (source, name, NULL);
-      g_autofree char *text = NULL, *out = NULL, *id = NULL, *dest = NULL;
-      SaphanMinisignPublicKey key;
-
-      if (!g_file_get_contents (path, &text, NULL, error))
-        return FALSE;
-      if (!saphan_minisign_public_key_parse (text, &key, error))
-        {
-          g_prefix_error (error, "keys/release/%s: ", name);
-          return FALSE;
-        }
-      id = saphan_minisign_key_id_to_string (key.key_id);
-      dest = g_strdup_printf ("%s/%s.pub", fresh, id);
-      out = saphan_minisign_public_key_to_text (&key, "Saphan bundle release key");
-      if (!g_file_set_contents_full (dest, out, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error))
-        return FALSE;
-      count++;
-    }
-  if (count == 0)
-    return refuse (error, SAPHAN_ERROR_INVALID, _("The bundle's keys/release folder is empty; a "
-                                                  "kiosk must keep at least one release key."));
-  rm_rf (old);
-  if (g_file_test (live, G_FILE_TEST_IS_DIR) && g_rename (live, old) != 0)
-    return io_error (error, _("Cannot replace"), live, errno);
-  if (g_rename (fresh, live) != 0)
-    return io_error (error, _("Cannot replace"), live, errno);
-  rm_rf (old);
-  return fsync_path (keys_dir, error);
-}
-
-/* Hands verified packages to the system's package manager. */
-static gboolean
-install_packages (const char *version_dir, GError **error)
-{
-  g_autofree char *dir_path = g_build_filename (version_dir, "files", "packages", NULL);
-  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
-  g_autoptr (GPtrArray) argv = NULL;
-  g_auto (GStrv) command = NULL;
-  const char *name, *configured = g_getenv ("SAPHAN_PACKAGE_INSTALL_COMMAND");
-  int status = 0;
-
-  if (dir == NULL)
-    return TRUE;
-  if (!g_shell_parse_argv (configured != NULL ? configured : "apt-get install -y", NULL, &command,
-                           error))
-    return FALSE;
-  argv = g_ptr_array_new ();
-  for (int i = 0; command[i] != NULL; i++)
-    g_ptr_array_add (argv, command[i]);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_suffix (name, ".deb"))
-      g_ptr_array_add (argv, g_build_filename (dir_path, name, NULL));
-  if (argv->len == g_strv_length (command))
-    return TRUE;
-  g_ptr_array_add (argv, NULL);
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                     &status, error) ||
-      !g_spawn_check_wait_status (status, error))
-    {
-      g_prefix_error (error, _("The package manager refused the bundle's package: "));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-remove_stale_versions (const char *data_dir)
-{
-  g_autofree char *versions = g_build_filename (data_dir, "content", "versions", NULL);
-  g_autofree char *current_link = g_build_filename (data_dir, "content", "current", NULL);
-  g_autofree char *previous_link = g_build_filename (data_dir, "content", "previous", NULL);
-  g_autofree char *current = g_file_read_link (current_link, NULL);
-  g_autofree char *previous = g_file_read_link (previous_link, NULL);
-  g_autoptr (GDir) dir = g_dir_open (versions, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *rel = g_build_filename ("versions", name, NULL);
-      g_autofree char *path = g_build_filename (versions, name, NULL);
-      if (g_strcmp0 (rel, current) != 0 && g_strcmp0 (rel, previous) != 0)
-        rm_rf (path);
-    }
-}
-
-gboolean
-saphan_bundle_install (SaphanStagedBundle *staged, SaphanStore *store, GError **error)
-{
-  g_autofree char *content = content_dir (staged->data_dir);
-  g_autofree char *versions = g_build_filename (content, "versions", NULL);
-  g_autofree char *package = g_build_filename (staged->dir, "package", NULL);
-  g_autofree char *files = g_build_filename (package, "files", NULL);
-  g_autofree char *manifest = g_build_filename (package, MANIFEST_NAME, NULL);
-  g_autofree char *signature = g_build_filename (package, SIGNATURE_NAME, NULL);
-  g_autofree char *suffix = g_path_get_basename (staged->dir);
-  g_autofree char *rel = NULL, *target = NULL, *old_current = NULL, *current_link = NULL;
-
-  g_return_val_if_fail (!staged->installed, FALSE);
-
-  /* Re-check against what is installed now: another bundle may have gone in
-   * since this one was staged. */
-  if (!check_version (staged->data_dir, staged->info, error))
-    return FALSE;
-
-  if (g_mkdir_with_parents (versions, 0700) != 0)
-    return io_error (error, _("Cannot create"), versions, errno);
-  if (g_mkdir (package, 0700) != 0)
-    return io_error (error, _("Cannot create"), package, errno);
-  if (!g_file_set_contents (manifest, g_bytes_get_data (staged->manifest, NULL),
-                            g_bytes_get_size (staged->manifest), error) ||
-      !g_file_set_contents (signature, g_bytes_get_data (staged->signature, NULL),
-                            g_bytes_get_size (staged->signature), error))
-    return FALSE;
-  if (g_rename (staged->tree, files) != 0)
-    return io_error (error, _("Cannot move"), staged->tree, errno);
-  if (!fsync_tree (package, error))
-    return FALSE;
-
-  rel = g_strdup_printf ("versions/%" G_GUINT64_FORMAT "-%s", staged->info->version,
-                         suffix + strlen ("incoming-"));
-  target = g_build_filename (content, rel, NULL);
-  if (g_rename (package, target) != 0)
-    return io_error (error, _("Cannot move the new content into"), versions, errno);
-  if (!fsync_path (versions, error))
-    return FALSE;
-
-  /* The switch: "previous" first, so that at every instant "current" names
-   * one complete version and "previous" another. */
-  current_link = g_build_filename (content, "current", NULL);
-  old_current = g_file_read_link (current_link, NULL);
-  if (old_current != NULL && !switch_link (content, "previous", old_current, error))
-    return FALSE;
-  if (!switch_link (content, "current", rel, error))
-    return FALSE;
-  staged->installed = TRUE;
-  remove_stale_versions (staged->data_dir);
-
-  if (staged->info->signed_by_root && !rotate_release_keys (staged->data_dir, target, error))
-    return FALSE;
-  if (!install_packages (target, error))
-    return FALSE;
-  if (store != NULL && !apply_to_store (store, target, staged->info->version, error))
-    return FALSE;
-  return TRUE;
-}
-
-gboolean
-saphan_bundle_apply (const char *data_dir, SaphanStore *store, const char *bundle_path,
-                     SaphanBundleInfo **out_info, GError **error)
-{
-  g_autoptr (SaphanStagedBundle) staged = NULL;
-  g_autofree char *detail = NULL;
-  g_autoptr (GError) local = NULL;
-
-  staged = saphan_bundle_stage (data_dir, bundle_path, &local);
-  if (staged != NULL && saphan_bundle_install (staged, store, &local))
-    {
-      detail = g_strdup_printf ("version=%" G_GUINT64_FORMAT " key=%s%s", staged->info->version,
-                                staged->info->key_id, staged->info->signed_by_root ? " root" : "");
-      if (store != NULL)
-        saphan_store_audit_append (store, "bundle-applied", detail, NULL);
-      if (out_info != NULL)
-        {
-          *out_info = staged->info;
-          staged->info = NULL;
-        }
-      return TRUE;
-    }
-
-  if (store != NULL)
-    {
-      detail = g_strdup_printf ("reason=%s", local->message);
-      saphan_store_audit_append (store, "bundle-refused", detail, NULL);
-    }
-  g_propagate_error (error, g_steal_pointer (&local));
-  return FALSE;
-}
-
-gboolean
-saphan_bundle_rollback (const char *data_dir, SaphanStore *store, GError **error)
-{
-  g_autofree char *content = content_dir (data_dir);
-  g_autofree char *current_link = g_build_filename (content, "current", NULL);
-  g_autofree char *previous_link = g_build_filename (content, "previous", NULL);
-  g_autofree char *current = g_file_read_link (current_link, NULL);
-  g_autofree char *previous = g_file_read_link (previous_link, NULL);
-  g_autofree char *target = NULL;
-
-  if (previous == NULL || current == NULL)
-    return refuse (error, SAPHAN_ERROR_STATE, _("There is no previous content to go back to."));
-  if (!switch_link (content, "current", previous, error) ||
-      !switch_link (content, "previous", current, error))
-    return FALSE;
-  if (store == NULL)
-    return TRUE;
-  target = g_build_filename (content, previous, NULL);
-  if (!apply_to_store (store, target, saphan_bundle_installed_version (data_dir), error))
-    return FALSE;
-  saphan_store_audit_append (store, "bundle-rollback", previous, NULL);
-  return TRUE;
-}
-
-gboolean
-saphan_bundle_reconcile (const char *data_dir, SaphanStore *store, GError **error)
-{
-  guint64 installed = saphan_bundle_installed_version (data_dir);
-  g_autofree char *recorded = NULL, *current = NULL;
-
-  if (installed == 0)
-    return TRUE;
-  recorded = saphan_store_get_setting (store, "bundle.version", NULL);
-  if (recorded != NULL && g_ascii_strtoull (recorded, NULL, 10) == installed)
-    return TRUE;
-  current = saphan_bundle_current_dir (data_dir);
-  return apply_to_store (store, current, installed, error);
 }

@@ -75,10 +75,17 @@ gboolean saphan_bundle_install  (SaphanStagedBundle *staged, SaphanStore *store,
 /* Stage and install in one go, with an audit entry either way. */
 gboolean saphan_bundle_apply    (const char *data_dir, SaphanStore *store, const char *bundle_path,
                                  SaphanBundleInfo **out_info, GError **error);
+/* The same off the caller's thread, for the kiosk's staff screen: the
+ * result's SaphanBundleInfo comes from _finish (free it). */
+void     saphan_bundle_apply_async  (const char *data_dir, SaphanStore *store,
+                                     const char *bundle_path, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data);
+SaphanBundleInfo *saphan_bundle_apply_finish (GAsyncResult *result, GError **error);
 /* Goes back to the previous content. */
 gboolean saphan_bundle_rollback (const char *data_dir, SaphanStore *store, GError **error);
-/* After a crash between the switch and the store update: installs the
- * current content's forms and settings into the store if it lags. */
+/* At start-up, before any bundle is staged: removes what a cut-off apply
+ * left behind and, after a crash between the switch and the store update,
+ * installs the current content's forms and settings into the store. */
 gboolean saphan_bundle_reconcile (const char *data_dir, SaphanStore *store, GError **error);
 /* The installed content's version, 0 when none. */
 guint64  saphan_bundle_installed_version (const char *data_dir);

@@ -254,12 +254,16 @@ saphan_minisign_secret_key_load (const char *text, const char *password, GError 
 
   if (memcmp (raw + 2, "Sc", 2) == 0)
     {
-      guint64 opslimit = GUINT64_FROM_LE (*(guint64 *) (raw + 38));
-      guint64 memlimit = GUINT64_FROM_LE (*(guint64 *) (raw + 46));
+      guint64 opslimit, memlimit;
       guint64 n, r, p;
       guint8 stream[sizeof (KeynumSK)];
       guint8 *bytes = (guint8 *) &key->keynum;
 
+      /* The limits lie unaligned in the decoded key: copy, never cast. */
+      memcpy (&opslimit, raw + 38, sizeof opslimit);
+      memcpy (&memlimit, raw + 46, sizeof memlimit);
+      opslimit = GUINT64_FROM_LE (opslimit);
+      memlimit = GUINT64_FROM_LE (memlimit);
       if (password == NULL)
         {
           g_set_error_literal (error, SAPHAN_ERROR, SAPHAN_ERROR_INVALID,

@@ -47,7 +47,15 @@ saphan_tar_reader_free (SaphanTarReader *reader)
 void
 saphan_tar_reader_set_limit (SaphanTarReader *reader, guint64 max_total_bytes)
 {
-  reader->limit = MIN (reader->limit, max_total_bytes);
+  reader->limit = max_total_bytes;
+}
+
+guint64
+saphan_tar_reader_get_offset (SaphanTarReader *reader)
+{
+  /* Where the next header starts: the current entry's unread data and
+   * padding are as good as read. */
+  return reader->total + reader->remaining + reader->padding;
 }
 
 /* Reads exactly LEN bytes; a short read is a truncated archive. */
@@ -62,6 +70,12 @@ read_exact (SaphanTarReader *reader, guint8 *buffer, gsize len, GError **error)
                                "(a decompression bomb or a corrupt bundle)."));
   if (!g_input_stream_read_all (reader->stream, buffer, len, &got, NULL, &local))
     {
+      /* zlib's own verdicts, turned into reasons a maintainer can act on. */
+      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT))
+        return tar_error (error, _("The bundle is truncated: it ends in the middle of a file."));
+      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+        return tar_error (error, _("The bundle is not a gzip-compressed archive, or its "
+                                   "compressed data is damaged."));
       g_set_error (error, SAPHAN_ERROR, SAPHAN_ERROR_INVALID,
                    _("The bundle cannot be read: %s"), local->message);
       return FALSE;

@@ -34,8 +34,11 @@ typedef struct _SaphanTarReader SaphanTarReader;
 SaphanTarReader *saphan_tar_reader_new  (GInputStream *stream, guint64 max_total_bytes);
 void             saphan_tar_reader_free (SaphanTarReader *reader);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaphanTarReader, saphan_tar_reader_free)
-/* Lowers the limit on bytes read in all (decompression bombs). */
+/* Sets the limit on bytes read in all, counted from the archive's start
+ * (decompression bombs). */
 void             saphan_tar_reader_set_limit (SaphanTarReader *reader, guint64 max_total_bytes);
+/* Where the next header starts in the uncompressed archive. */
+guint64          saphan_tar_reader_get_offset (SaphanTarReader *reader);
 /* Reads the next header. Returns FALSE with *OUT_END set at the archive's
  * proper end, FALSE with an error otherwise. The previous entry's data must
  * have been read or skipped. */
