@@ -14,33 +14,6 @@
 #include "saphan-form.h"
 #include "saphan-session.h"
 
-static GHashTable *
-read_media (const char *dir, GError **error)
-{
-  g_autoptr (GHashTable) media = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                        (GDestroyNotify) g_bytes_unref);
-  g_autoptr (GDir) d = NULL;
-  const char *name;
-
-  if (dir == NULL)
-    return NULL;
-  if ((d = g_dir_open (dir, 0, error)) == NULL)
-    return NULL;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_autofree char *contents = NULL;
-      gsize len = 0;
-
-      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        continue;
-      if (!g_file_get_contents (path, &contents, &len, error))
-        return NULL;
-      g_hash_table_insert (media, g_strdup (name), g_bytes_new_take (g_steal_pointer (&contents), len));
-    }
-  return g_steal_pointer (&media);
-}
-
 static void
 add_string_or_null (JsonBuilder *b, const char *member, const char *value)
 {
@@ -269,8 +242,6 @@ cmd_forms_install (CtlContext *ctx, int argc, char **argv)
 {
   g_autofree char *media_dir = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (SaphanForm) form = NULL;
-  g_autoptr (GHashTable) media = NULL;
   g_autoptr (SaphanFormInfo) info = NULL;
   SaphanStore *store;
   GOptionEntry entries[] = {
@@ -283,26 +254,8 @@ cmd_forms_install (CtlContext *ctx, int argc, char **argv)
   if (argc != 2)
     return ctl_usage ("forms install", _("needs one form file"));
 
-  /* Checked under its own file name first, so messages name the file. */
-  form = saphan_form_new_from_file (argv[1], media_dir, &error);
-  if (form == NULL)
-    return ctl_fail (ctx, error);
-  if (media_dir == NULL)
-    {
-      g_autofree char *base = g_path_get_basename (argv[1]);
-      g_autofree char *dir = g_path_get_dirname (argv[1]);
-      g_autofree char *stem = g_str_has_suffix (base, ".xml") ? g_strndup (base, strlen (base) - 4) : g_strdup (base);
-      g_autofree char *name = g_strconcat (stem, "-media", NULL);
-      g_autofree char *guess = g_build_filename (dir, name, NULL);
-      if (g_file_test (guess, G_FILE_TEST_IS_DIR))
-        media_dir = g_steal_pointer (&guess);
-    }
-  if (media_dir != NULL && (media = read_media (media_dir, &error)) == NULL)
-    return ctl_fail (ctx, error);
   store = ctl_store (ctx, &error);
-  if (store == NULL)
-    return ctl_fail (ctx, error);
-  if (!saphan_form_install (store, saphan_form_get_xml (form), media, &info, &error))
+  if (store == NULL || !saphan_form_install_file (store, argv[1], media_dir, &info, &error))
     return ctl_fail (ctx, error);
 
   if (ctx->json)

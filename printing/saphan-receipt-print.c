@@ -51,6 +51,21 @@ saphan_receipt_issue (SaphanStore *store, SaphanKioskKey *key, const char *form_
                       GBytes *frozen_submission, gint64 issued_at, char **out_number,
                       char **out_qr_text, GError **error)
 {
+  g_return_val_if_fail (out_number != NULL, FALSE);
+
+  *out_number = NULL;
+  return saphan_receipt_issue_with_number (store, key, NULL, form_id, form_version, instance_id,
+                                           frozen_submission, issued_at, out_number, out_qr_text,
+                                           error);
+}
+
+gboolean
+saphan_receipt_issue_with_number (SaphanStore *store, SaphanKioskKey *key, const char *number_in,
+                                  const char *form_id, const char *form_version,
+                                  const char *instance_id, GBytes *frozen_submission,
+                                  gint64 issued_at, char **out_number, char **out_qr_text,
+                                  GError **error)
+{
   g_autofree char *kiosk_id = NULL;
   g_autofree char *number = NULL;
   SaphanReceiptPayload payload = { 0 };
@@ -66,7 +81,7 @@ saphan_receipt_issue (SaphanStore *store, SaphanKioskKey *key, const char *form_
   kiosk_id = setting (store, "kiosk.id");
   if (kiosk_id == NULL)
     kiosk_id = g_strdup (saphan_kiosk_key_get_id (key));
-  number = saphan_receipt_number_new ();
+  number = number_in != NULL ? g_strdup (number_in) : saphan_receipt_number_new ();
 
   data = g_bytes_get_data (frozen_submission, &len);
   if (EVP_Digest (data, len, payload.submission_sha256, &digest_len, EVP_sha256 (), NULL) != 1)

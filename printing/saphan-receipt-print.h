@@ -57,6 +57,20 @@ gboolean saphan_receipt_issue (SaphanStore    *store,
                                char          **out_qr_text,
                                GError        **error);
 
+/* The same with a given receipt NUMBER (a retried finalize keeps the number
+ * the citizen may already have written down); NULL makes a new one. */
+gboolean saphan_receipt_issue_with_number (SaphanStore    *store,
+                                           SaphanKioskKey *key,
+                                           const char     *number,
+                                           const char     *form_id,
+                                           const char     *form_version,
+                                           const char     *instance_id,
+                                           GBytes         *frozen_submission,
+                                           gint64          issued_at,
+                                           char          **out_number,
+                                           char          **out_qr_text,
+                                           GError        **error);
+
 /* Renders receipt NUMBER from the store as a PDF for MEDIA. */
 GBytes  *saphan_receipt_render   (SaphanStore                     *store,
                                   const char                      *number,

@@ -399,7 +399,7 @@ class Writer:
                ' xmlns:odk="http://www.opendatakit.org/xforms" xmlns:orx="http://openrosa.org/xforms"'
                ' xmlns:xsd="http://www.w3.org/2001/XMLSchema">',
                "  <h:head>",
-               f"    <h:title>{escape(s['title_th'])}</h:title>",
+               f"    <h:title>{escape(s['title_th'])} · {escape(s['title_en'])}</h:title>",
                "    <model odk:xforms-version=\"1.0.0\">",
                "      <itext>"]
         for lang, name in (("th", "Thai (th)"), ("en", "English (en)")):

@@ -145,5 +145,17 @@ gboolean    saphan_form_install (SaphanStore     *store,
                                  GHashTable      *media,
                                  SaphanFormInfo **out_info,
                                  GError         **error);
+/* Adds to MEDIA (name -> GBytes) the files of MEDIA_DIR that XML names. */
+gboolean    saphan_form_add_media_from_dir (GHashTable  *media,
+                                            GBytes      *xml,
+                                            const char  *media_dir,
+                                            GError     **error);
+/* Checks and installs the form file PATH with the media it names from
+ * MEDIA_DIR (NULL: the "NAME-media" folder beside it). */
+gboolean    saphan_form_install_file (SaphanStore     *store,
+                                      const char      *path,
+                                      const char      *media_dir,
+                                      SaphanFormInfo **out_info,
+                                      GError         **error);
 
 G_END_DECLS

@@ -36,32 +36,6 @@ saphan_bundle_installed_version (const char *data_dir)
                                                                     "version", 0));
 }
 
-static gboolean
-read_dir_files (const char *dir, GHashTable *into, const char *only_if_in)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (d == NULL)
-    return TRUE;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      char *data = NULL;
-      gsize len;
-
-      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        continue;
-      /* A shared media file goes with the forms that name it. */
-      if (only_if_in != NULL && strstr (only_if_in, name) == NULL)
-        continue;
-      if (!g_file_get_contents (path, &data, &len, NULL))
-        return FALSE;
-      g_hash_table_insert (into, g_strdup (name), g_bytes_new_take (data, len));
-    }
-  return TRUE;
-}
-
 /* Reads every form under FILES_DIR/forms (each with the media folder
  * FORM-media/ and the shared media/ files it names) and parses it; with a
  * STORE, also installs it there and appends its id to IDS. Staging calls
@@ -94,11 +68,12 @@ _saphan_bundle_process_forms (const char *files_dir, SaphanStore *store, GString
       own_media = g_strdup_printf ("%s/%s-media", forms_dir, base);
       media = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                      (GDestroyNotify) g_bytes_unref);
-      if (!read_dir_files (shared_media, media, xml_text) ||
-          !read_dir_files (own_media, media, NULL))
+      xml = g_bytes_new_take (g_steal_pointer (&xml_text), len);
+      /* A shared media file goes with the forms that name it. */
+      if (!saphan_form_add_media_from_dir (media, xml, shared_media, NULL) ||
+          !saphan_form_add_media_from_dir (media, xml, own_media, NULL))
         return _saphan_bundle_refuse (error, SAPHAN_ERROR_IO,
                                       _("Cannot read the media of %s."), name);
-      xml = g_bytes_new_take (g_steal_pointer (&xml_text), len);
       if (store == NULL)
         {
           form = saphan_form_new_from_bytes (xml, name, media, error);
