@@ -10,6 +10,10 @@
 
 #include "saphan-window.h"
 #include "saphan-start-page.h"
+#include "saphan-staff-corner.h"
+#include "saphan-staff-page.h"
+#include "saphan-form-flow.h"
+#include "saphan-receipt-print.h"
 
 #include <glib/gi18n.h>
 
@@ -26,6 +30,8 @@ struct _SaphanWindow
 
   /* Borrowed */
   GtkWidget *start_page; /* a child of the stack, rebuilt per language */
+  GtkWidget *staff_page; /* a child of the stack once staff mode was opened */
+  GtkWidget *form_flow;  /* a child of the stack while a citizen fills a form */
 
   /* Owned */
   GCancellable *cancellable;
@@ -226,6 +232,77 @@ large_text_changed_cb (GSettings *settings, const char *key, gpointer user_data)
 }
 
 static void
+close_form_flow (SaphanWindow *self)
+{
+  if (self->form_flow == NULL)
+    return;
+  if (self->start_page != NULL)
+    gtk_stack_set_visible_child (self->stack, self->start_page);
+  gtk_stack_remove (self->stack, self->form_flow);
+  self->form_flow = NULL;
+}
+
+static void
+receipt_printed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (SaphanFormFlow) flow = user_data;
+  g_autoptr (GError) error = NULL;
+  SaphanReceiptPrintResult print = { 0 };
+
+  /* A printing problem never touches the submission: the receipt stays
+   * marked unprinted for staff to reprint, and the citizen is told. */
+  if (!saphan_receipt_print_finish (SAPHAN_STORE (source), result, &print, &error))
+    {
+      g_message ("Receipt not printed: %s", error->message);
+      saphan_form_flow_set_print_problem (flow, error->message);
+    }
+  saphan_receipt_print_result_clear (&print);
+}
+
+static void
+form_submitted_cb (SaphanFormFlow *flow, const char *receipt_number, gpointer user_data)
+{
+  SaphanWindow *self = user_data;
+  SaphanStore *store = saphan_application_get_store (get_application (self));
+
+  saphan_receipt_print_async (store, receipt_number, NULL, self->cancellable, receipt_printed_cb,
+                              g_object_ref (flow));
+}
+
+static void
+form_done_cb (SaphanFormFlow *flow, gpointer user_data)
+{
+  close_form_flow (SAPHAN_WINDOW (user_data));
+}
+
+static void
+form_finished_cb (SaphanFormFlow *flow, const char *receipt_number, gpointer user_data)
+{
+  close_form_flow (SAPHAN_WINDOW (user_data));
+}
+
+/* Opens FORM_ID for a citizen, or for staff in assisted mode when
+ * ASSISTED_BY names the staff member. */
+static void
+open_form_flow (SaphanWindow *self, const char *form_id, const char *assisted_by)
+{
+  SaphanApplication *application = get_application (self);
+  g_autoptr (GVariant) language = NULL;
+
+  close_form_flow (self);
+  language = g_action_group_get_action_state (G_ACTION_GROUP (application), "language");
+  self->form_flow = saphan_form_flow_new (saphan_application_get_store (application), form_id,
+                                          language != NULL ? g_variant_get_string (language, NULL)
+                                                           : "th");
+  saphan_form_flow_set_assisted_by (SAPHAN_FORM_FLOW (self->form_flow), assisted_by);
+  g_signal_connect_object (self->form_flow, "submitted", G_CALLBACK (form_submitted_cb), self, 0);
+  g_signal_connect_object (self->form_flow, "finished", G_CALLBACK (form_finished_cb), self, 0);
+  g_signal_connect_object (self->form_flow, "cancelled", G_CALLBACK (form_done_cb), self, 0);
+  gtk_stack_add_named (self->stack, self->form_flow, "form");
+  gtk_stack_set_visible_child (self->stack, self->form_flow);
+}
+
+static void
 open_form_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   SaphanWindow *self = SAPHAN_WINDOW (widget);
@@ -238,12 +315,7 @@ open_form_activated (GtkWidget *widget, const char *action_name, GVariant *param
       return;
     }
 
-  /* The form flow is not part of the kiosk yet: say so plainly rather
-   * than show anything a citizen might mistake for a real form. */
-  g_message ("Service %s chosen; its form cannot be filled in at the kiosk yet", form_id);
-  g_free (self->pending_form_id);
-  self->pending_form_id = g_strdup (form_id);
-  show_pending (self, info);
+  open_form_flow (self, form_id, NULL);
 }
 
 static void
@@ -255,6 +327,33 @@ back_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
     return;
   g_clear_pointer (&self->pending_form_id, g_free);
   gtk_stack_set_visible_child (self->stack, self->start_page);
+}
+
+static void
+staff_leave_cb (SaphanStaffPage *page, gpointer user_data)
+{
+  gtk_widget_activate_action (GTK_WIDGET (user_data), "win.back", NULL);
+}
+
+/* The hidden corner's action: the PIN pad, once the store is open. */
+static void
+staff_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  SaphanWindow *self = SAPHAN_WINDOW (widget);
+  SaphanApplication *application = get_application (self);
+
+  if (saphan_application_get_store (application) == NULL)
+    return;
+  if (self->staff_page == NULL)
+    {
+      self->staff_page = saphan_staff_page_new (saphan_application_get_store (application),
+                                                saphan_application_get_data_dir (application),
+                                                saphan_application_get_settings (application));
+      g_signal_connect_object (self->staff_page, "leave", G_CALLBACK (staff_leave_cb), self, 0);
+      gtk_stack_add_named (self->stack, self->staff_page, "staff");
+    }
+  saphan_staff_page_reset (SAPHAN_STAFF_PAGE (self->staff_page));
+  gtk_stack_set_visible_child (self->stack, self->staff_page);
 }
 
 static void
@@ -275,6 +374,11 @@ idle_timeout_cb (gpointer user_data)
   g_autofree char *language = NULL;
 
   self->idle_source = 0;
+  /* Staff mode keeps its own, longer idle time, and the form flow warns the
+   * citizen before it wipes their answers. */
+  if (g_strcmp0 (saphan_window_get_page_name (self), "staff") == 0 ||
+      g_strcmp0 (saphan_window_get_page_name (self), "form") == 0)
+    return G_SOURCE_REMOVE;
   g_debug ("Idle for %u s: back to the start page", self->idle_timeout);
 
   language = settings != NULL ? g_settings_get_string (settings, "language") : g_strdup ("th");
@@ -388,6 +492,7 @@ saphan_window_dispose (GObject *object)
     g_clear_signal_handler (&self->after_paint_handler, self->frame_clock);
   g_clear_object (&self->frame_clock);
   self->start_page = NULL;
+  self->staff_page = NULL;
 
   /* The stack is both the window's child and a template child: detach it
    * from the window first, or GtkWindow would unparent it a second time. */
@@ -467,6 +572,7 @@ saphan_window_class_init (SaphanWindowClass *klass)
                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (SAPHAN_TYPE_STAFF_CORNER);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/saphan/Kiosk/saphan-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SaphanWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, SaphanWindow, error_label);
@@ -477,6 +583,7 @@ saphan_window_class_init (SaphanWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-form", "s", open_form_activated);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_activated);
   gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_activated);
+  gtk_widget_class_install_action (widget_class, "win.staff", NULL, staff_activated);
 
   /* Escape goes back to the services; it never closes the window. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.back", NULL);
