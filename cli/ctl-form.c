@@ -13,6 +13,7 @@
 #include "saphan-error.h"
 #include "saphan-form.h"
 #include "saphan-session.h"
+#include "saphan-submit.h"
 
 static void
 add_string_or_null (JsonBuilder *b, const char *member, const char *value)
@@ -97,6 +98,54 @@ read_answers (const char *path, JsonParser *parser, GError **error)
   return json_node_get_array (root);
 }
 
+/* Applies the [ref, value] pairs of PATH in order. With KEEP_GOING an
+ * answer that cannot be applied is reported and the others still go in
+ * (form fill then shows every state); otherwise the first one stops.
+ * Returns the exit status. */
+static int
+apply_answers (CtlContext *ctx, SaphanSession *session, const char *path, gboolean keep_going)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonArray *answers = read_answers (path, parser, &error);
+  int status = CTL_EXIT_OK;
+
+  if (answers == NULL)
+    return ctl_fail (ctx, error);
+  for (guint i = 0; i < json_array_get_length (answers); i++)
+    {
+      JsonNode *pair = json_array_get_element (answers, i);
+      JsonArray *a = JSON_NODE_HOLDS_ARRAY (pair) ? json_node_get_array (pair) : NULL;
+      g_autoptr (GError) answer_error = NULL;
+      const char *ref, *value;
+
+      if (a == NULL || json_array_get_length (a) != 2 ||
+          json_node_get_value_type (json_array_get_element (a, 0)) != G_TYPE_STRING)
+        {
+          g_set_error (&error, SAPHAN_ERROR, SAPHAN_ERROR_INVALID,
+                       _("%s: entry %u is not a [ref, value] pair"), path, i + 1);
+          return ctl_fail (ctx, error);
+        }
+      ref = json_array_get_string_element (a, 0);
+      value = JSON_NODE_HOLDS_NULL (json_array_get_element (a, 1)) ? ""
+              : json_node_get_value_type (json_array_get_element (a, 1)) == G_TYPE_STRING
+                  ? json_array_get_string_element (a, 1) : NULL;
+      if (value == NULL)
+        {
+          g_set_error (&error, SAPHAN_ERROR, SAPHAN_ERROR_INVALID,
+                       _("%s: the value of entry %u must be a string"), path, i + 1);
+          return ctl_fail (ctx, error);
+        }
+      if (!saphan_session_answer (session, ref, value, &answer_error))
+        {
+          status = ctl_fail (ctx, answer_error);
+          if (!keep_going)
+            return status;
+        }
+    }
+  return status;
+}
+
 static const char *
 violation_name (SaphanViolationKind kind)
 {
@@ -153,7 +202,6 @@ cmd_form_fill (CtlContext *ctx, int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (SaphanForm) form = NULL;
   g_autoptr (SaphanSession) session = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
   int status = CTL_EXIT_OK;
   GOptionEntry entries[] = {
     { "media", 0, 0, G_OPTION_ARG_FILENAME, &media_dir, N_("The form’s media folder"), "DIR" },
@@ -182,41 +230,9 @@ cmd_form_fill (CtlContext *ctx, int argc, char **argv)
     return ctl_fail (ctx, error);
 
   if (answers_path != NULL)
-    {
-      JsonArray *answers = read_answers (answers_path, parser, &error);
-
-      if (answers == NULL)
-        return ctl_fail (ctx, error);
-      for (guint i = 0; i < json_array_get_length (answers); i++)
-        {
-          JsonNode *pair = json_array_get_element (answers, i);
-          JsonArray *a = JSON_NODE_HOLDS_ARRAY (pair) ? json_node_get_array (pair) : NULL;
-          g_autoptr (GError) answer_error = NULL;
-          const char *ref, *value;
-
-          if (a == NULL || json_array_get_length (a) != 2 ||
-              json_node_get_value_type (json_array_get_element (a, 0)) != G_TYPE_STRING)
-            {
-              g_set_error (&error, SAPHAN_ERROR, SAPHAN_ERROR_INVALID,
-                           _("%s: entry %u is not a [ref, value] pair"), answers_path, i + 1);
-              return ctl_fail (ctx, error);
-            }
-          ref = json_array_get_string_element (a, 0);
-          value = JSON_NODE_HOLDS_NULL (json_array_get_element (a, 1)) ? ""
-                  : json_node_get_value_type (json_array_get_element (a, 1)) == G_TYPE_STRING
-                      ? json_array_get_string_element (a, 1) : NULL;
-          if (value == NULL)
-            {
-              g_set_error (&error, SAPHAN_ERROR, SAPHAN_ERROR_INVALID,
-                           _("%s: the value of entry %u must be a string"), answers_path, i + 1);
-              return ctl_fail (ctx, error);
-            }
-          /* An answer that cannot be applied is reported and the fill goes
-           * on, so that the states show everything else. */
-          if (!saphan_session_answer (session, ref, value, &answer_error))
-            status = ctl_fail (ctx, answer_error);
-        }
-    }
+    status = apply_answers (ctx, session, answers_path, TRUE);
+  if (status == CTL_EXIT_USAGE || status == CTL_EXIT_ENVIRONMENT)
+    return status;
 
   base = g_path_get_basename (argv[1]);
   if (state_json)
@@ -277,10 +293,88 @@ cmd_forms_install (CtlContext *ctx, int argc, char **argv)
   return CTL_EXIT_OK;
 }
 
+/* saphanctl submit: fills an installed form and finalizes it into the
+ * store exactly as the kiosk does, for staff transcribing paper forms. */
+static int
+cmd_submit (CtlContext *ctx, int argc, char **argv)
+{
+  g_autofree char *answers_path = NULL, *lang = NULL, *assisted_by = NULL;
+  g_autofree char *instance_id = NULL, *number = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) xml = NULL, payload = NULL;
+  g_autoptr (GHashTable) media = NULL;
+  g_autoptr (GPtrArray) attachments = NULL;
+  g_autoptr (SaphanForm) form = NULL;
+  g_autoptr (SaphanSession) session = NULL;
+  SaphanSubmitRequest request = { 0 };
+  SaphanStore *store;
+  int status;
+  GOptionEntry entries[] = {
+    { "answers", 0, 0, G_OPTION_ARG_FILENAME, &answers_path, N_("A JSON list of [ref, value] pairs"), "FILE" },
+    { "lang", 0, 0, G_OPTION_ARG_STRING, &lang, N_("The language to fill in"), "CODE" },
+    { "assisted-by", 0, 0, G_OPTION_ARG_STRING, &assisted_by, N_("The staff id who filled it with or for the citizen"), "STAFF_ID" },
+    { NULL },
+  };
+
+  if (!ctl_parse ("submit", "FORM_ID", entries, &argc, &argv))
+    return CTL_EXIT_USAGE;
+  if (argc != 2)
+    return ctl_usage ("submit", _("needs one form id"));
+  if (answers_path == NULL)
+    return ctl_usage ("submit", _("needs --answers FILE"));
+
+  store = ctl_store (ctx, &error);
+  if (store == NULL || (xml = saphan_store_get_form_xml (store, argv[1], &error)) == NULL ||
+      (media = saphan_store_get_form_media (store, argv[1], &error)) == NULL)
+    return ctl_fail (ctx, error);
+  form = saphan_form_new_from_bytes (xml, argv[1], media, &error);
+  if (form == NULL || (session = saphan_session_new (form, NULL, &error)) == NULL)
+    return ctl_fail (ctx, error);
+  if (lang != NULL && !saphan_session_set_language (session, lang, &error))
+    return ctl_fail (ctx, error);
+  status = apply_answers (ctx, session, answers_path, FALSE);
+  if (status != CTL_EXIT_OK)
+    return status;
+
+  /* A form with a violation is refused with all of them listed. */
+  payload = saphan_session_finalize_bytes (session, &instance_id, &attachments, &error);
+  if (payload == NULL)
+    return ctl_fail (ctx, error);
+  request.form_id = saphan_form_get_id (form);
+  request.form_version = saphan_form_get_version (form);
+  request.instance_id = instance_id;
+  request.payload = payload;
+  request.attachments = attachments;
+  request.assisted_by = assisted_by;
+  request.encrypt_for = saphan_form_get_public_key (form);
+  if (!saphan_submit (store, &request, &number, &error))
+    return ctl_fail (ctx, error);
+  saphan_session_wipe (session);
+
+  if (ctx->json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      g_autoptr (JsonNode) root = NULL;
+
+      json_builder_begin_object (b);
+      add_string_or_null (b, "instance_id", instance_id);
+      add_string_or_null (b, "receipt_number", number);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      ctl_print_json (root);
+    }
+  else
+    printf ("%s %s\n", instance_id, number);
+  return CTL_EXIT_OK;
+}
+
 const CtlCommand ctl_form_commands[] = {
   { "form", "check", "FILE.xml [--media DIR]", N_("Check an XForm and print its summary"), cmd_form_check },
   { "form", "fill", "FILE.xml [--answers F] [--lang L] (--state-json|--submission)",
     N_("Fill a form headless and print node states or the submission"), cmd_form_fill },
   { "forms", "install", "FILE.xml [--media DIR]", N_("Check a form and install it"), cmd_forms_install },
+  { NULL, "submit", "FORM_ID --answers A.json [--lang CODE] [--assisted-by STAFF_ID]",
+    N_("Fill an installed form and finalize it as the kiosk does; prints instanceID and receipt"),
+    cmd_submit },
   { NULL, NULL, NULL, NULL, NULL },
 };

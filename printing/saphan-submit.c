@@ -4,6 +4,7 @@
 #include "saphan-submit.h"
 #include "saphan-kiosk-key.h"
 #include "saphan-receipt-print.h"
+#include "saphan-submission-crypto.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -12,12 +13,32 @@ saphan_submit (SaphanStore *store, const SaphanSubmitRequest *request, char **ou
                GError **error)
 {
   g_autoptr (SaphanKioskKey) key = NULL;
+  g_autoptr (GBytes) manifest = NULL;
+  g_autoptr (GPtrArray) encrypted = NULL;
   g_autofree char *number = NULL, *qr = NULL;
+  GBytes *payload = request->payload;
+  GPtrArray *attachments = request->attachments;
   SaphanFinalizeRequest finalize = { 0 };
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   g_return_val_if_fail (SAPHAN_IS_STORE (store), FALSE);
   g_return_val_if_fail (request != NULL && request->payload != NULL, FALSE);
+
+  /* An encrypted form's answers are frozen as ODK's encrypted submission:
+   * the manifest becomes the payload and every file travels as .enc, so the
+   * kiosk keeps nothing it could read. Encrypting gives new random bytes
+   * each time, which is why it happens once, here, before anything is
+   * signed or stored. */
+  if (request->encrypt_for != NULL && *request->encrypt_for != '\0')
+    {
+      if (!saphan_submission_encrypt (request->form_id,
+                                      request->form_version != NULL ? request->form_version : "",
+                                      request->instance_id, request->encrypt_for, request->payload,
+                                      request->attachments, &manifest, &encrypted, error))
+        return FALSE;
+      payload = manifest;
+      attachments = encrypted;
+    }
 
   /* The key is made on the kiosk's first finalize if it does not exist yet. */
   key = saphan_kiosk_key_load_or_create (saphan_store_get_data_dir (store), error);
@@ -25,14 +46,14 @@ saphan_submit (SaphanStore *store, const SaphanSubmitRequest *request, char **ou
     return FALSE;
   if (!saphan_receipt_issue_with_number (store, key, request->receipt_number, request->form_id,
                                          request->form_version, request->instance_id,
-                                         request->payload, now, &number, &qr, error))
+                                         payload, now, &number, &qr, error))
     return FALSE;
 
   finalize.instance_id = request->instance_id;
   finalize.form_id = request->form_id;
   finalize.form_version = request->form_version;
-  finalize.payload = request->payload;
-  finalize.attachments = request->attachments;
+  finalize.payload = payload;
+  finalize.attachments = attachments;
   finalize.assisted_by = request->assisted_by;
   finalize.receipt_number = number;
   finalize.receipt_qr = qr;
@@ -48,7 +69,7 @@ saphan_submit (SaphanStore *store, const SaphanSubmitRequest *request, char **ou
 /* The request's strings and bytes are copied so the caller may free its own. */
 typedef struct
 {
-  char      *form_id, *form_version, *instance_id, *assisted_by, *receipt_number;
+  char      *form_id, *form_version, *instance_id, *assisted_by, *receipt_number, *encrypt_for;
   GBytes    *payload;
   GPtrArray *attachments;
 } SubmitTaskData;
@@ -61,6 +82,7 @@ submit_task_data_free (SubmitTaskData *data)
   g_free (data->instance_id);
   g_free (data->assisted_by);
   g_free (data->receipt_number);
+  g_free (data->encrypt_for);
   g_clear_pointer (&data->payload, g_bytes_unref);
   g_clear_pointer (&data->attachments, g_ptr_array_unref);
   g_free (data);
@@ -78,6 +100,7 @@ submit_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
     .attachments = data->attachments,
     .assisted_by = data->assisted_by,
     .receipt_number = data->receipt_number,
+    .encrypt_for = data->encrypt_for,
   };
   char *number = NULL;
   GError *error = NULL;
@@ -101,6 +124,7 @@ saphan_submit_async (SaphanStore *store, const SaphanSubmitRequest *request,
   data->instance_id = g_strdup (request->instance_id);
   data->assisted_by = g_strdup (request->assisted_by);
   data->receipt_number = g_strdup (request->receipt_number);
+  data->encrypt_for = g_strdup (request->encrypt_for);
   data->payload = g_bytes_ref (request->payload);
   if (request->attachments != NULL)
     data->attachments = g_ptr_array_ref (request->attachments);

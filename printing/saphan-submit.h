@@ -22,6 +22,8 @@ typedef struct
   GPtrArray  *attachments;     /* of SaphanAttachment *, may be NULL */
   const char *assisted_by;     /* staff id in assisted mode, else NULL */
   const char *receipt_number;  /* kept when a failed finalize is retried; NULL: a new one */
+  const char *encrypt_for;     /* the form's base64RsaPublicKey, or NULL: then the payload
+                                * is stored encrypted in ODK's format, for the server only */
 } SaphanSubmitRequest;
 
 gboolean saphan_submit        (SaphanStore               *store,

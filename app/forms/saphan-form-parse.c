@@ -15,6 +15,7 @@
 
 #include "saphan-error.h"
 #include "saphan-form-private.h"
+#include "saphan-submission-crypto.h"
 
 typedef struct
 {
@@ -1239,6 +1240,27 @@ _saphan_form_parse (SaphanForm *self, xmlDoc *doc, GError **error)
   for (xmlNode *c = model->children; c != NULL; c = c->next)
     if (is_named (c, "bind") && !parse_bind (&st, c, error))
       return FALSE;
+
+  /* An encrypted form names the server's RSA key; a key that cannot be used
+   * is refused now, at install, rather than in front of a citizen. */
+  for (xmlNode *c = model->children; c != NULL; c = c->next)
+    if (is_named (c, "submission"))
+      {
+        g_autofree char *key = get_attr (c, "base64RsaPublicKey");
+        g_autoptr (GError) key_error = NULL;
+
+        if (key == NULL || *g_strstrip (key) == '\0')
+          continue;
+        if (!saphan_submission_check_public_key (key, NULL, &key_error))
+          {
+            g_set_error (error, SAPHAN_ERROR, SAPHAN_ERROR_FORM_INVALID,
+                         _("%s: the submission's base64RsaPublicKey cannot be used: %s"),
+                         self->source_name, key_error->message);
+            return FALSE;
+          }
+        g_free (self->public_key);
+        self->public_key = g_steal_pointer (&key);
+      }
   for (xmlNode *c = model->children; c != NULL; c = c->next)
     if ((is_named (c, "setvalue") || is_named (c, "setgeopoint")) &&
         !parse_action (&st, c, NULL, NULL, error))

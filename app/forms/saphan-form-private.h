@@ -92,6 +92,7 @@ struct _SaphanForm
   char       *id;
   char       *version;
   char       *title;
+  char       *public_key;      /* <submission base64RsaPublicKey>: encrypt at finalize */
   GHashTable *namespaces;      /* prefix -> URI, for expressions */
   SaphanNode *primary;         /* the instance as written, templates removed */
   GHashTable *templates;       /* generic repeat path -> SaphanNode (detached element) */

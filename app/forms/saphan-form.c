@@ -35,6 +35,7 @@ saphan_form_finalize (GObject *object)
   g_free (self->id);
   g_free (self->version);
   g_free (self->title);
+  g_free (self->public_key);
   g_clear_pointer (&self->namespaces, g_hash_table_unref);
   g_clear_pointer (&self->primary, saphan_node_free);
   g_clear_pointer (&self->templates, g_hash_table_unref);
@@ -345,4 +346,13 @@ _saphan_form_get_itext (SaphanForm *self, const char *lang, const char *id)
         entry = g_hash_table_lookup (texts, id);
     }
   return entry;
+}
+
+/* The server's RSA public key (base64 SubjectPublicKeyInfo) when the form
+ * asks for encrypted submissions, else NULL. */
+const char *
+saphan_form_get_public_key (SaphanForm *self)
+{
+  g_return_val_if_fail (SAPHAN_IS_FORM (self), NULL);
+  return self->public_key;
 }

@@ -118,6 +118,7 @@ SaphanForm *saphan_form_new_from_file  (const char  *path,
 const char *saphan_form_get_id               (SaphanForm *self);
 const char *saphan_form_get_version          (SaphanForm *self);
 const char *saphan_form_get_title            (SaphanForm *self);
+const char *saphan_form_get_public_key       (SaphanForm *self);
 const char *saphan_form_get_source_name      (SaphanForm *self);
 /* The itext languages in the form's order; empty when the form has none. */
 const char *const *saphan_form_get_languages (SaphanForm *self);

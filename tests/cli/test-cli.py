@@ -11,6 +11,16 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import taplib  # noqa: E402
 
 SAPHANCTL = sys.argv[1]
+SOURCE_ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+FORMS = os.path.join(SOURCE_ROOT, "assets", "forms")
+COMPLAINT = [["/complaint/topic", "road"],
+             ["/complaint/details", "ถนนหน้าบ้านพังมาหลายเดือน-4711"],
+             ["/complaint/anonymous", "anonymous"],
+             ["/complaint/address/house_no", "12"],
+             ["/complaint/address/province", "p01"],
+             ["/complaint/address/district", "p01d01"],
+             ["/complaint/address/subdistrict", "p01d01s01"],
+             ["/complaint/consent", "OK"]]
 
 
 def ctl(*args, data_dir=None):
@@ -102,7 +112,98 @@ def check_unwritable_data_dir_is_environment_error():
     assert result.returncode == 3, (result.returncode, result.stderr)
 
 
+def submit(data, form_id, answers, *extra):
+    path = os.path.join(data, "answers.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(answers, f, ensure_ascii=False)
+    return ctl("--json", "submit", form_id, "--answers", path, *extra, data_dir=data)
+
+
+def exported_files(data):
+    out = os.path.join(data, "stick")
+    os.mkdir(out)
+    result = ctl("usb", "export", out, data_dir=data)
+    assert result.returncode == 0, result.stderr
+    files = {}
+    for folder, _, names in os.walk(out):
+        for name in names:
+            with open(os.path.join(folder, name), "rb") as f:
+                files[os.path.relpath(os.path.join(folder, name), out)] = f.read()
+    return files
+
+
+def check_submit_finalizes_like_the_kiosk():
+    with tempfile.TemporaryDirectory() as data:
+        result = ctl("forms", "install", os.path.join(FORMS, "complaint.xml"),
+                     "--media", os.path.join(FORMS, "media"), data_dir=data)
+        assert result.returncode == 0, result.stderr
+        result = submit(data, "complaint", COMPLAINT, "--assisted-by", "staff7")
+        assert result.returncode == 0, result.stderr
+        made = json.loads(result.stdout)
+        assert made["instance_id"].startswith("uuid:")
+        shown = json.loads(ctl("--json", "submissions", "show", made["instance_id"],
+                               data_dir=data).stdout)
+        assert shown["state"] == "queued" and shown["assisted_by"] == "staff7"
+        assert shown["receipt_number"] == made["receipt_number"]
+        # The receipt's QR verifies as this kiosk's.
+        result = ctl("receipt", "print", made["receipt_number"], data_dir=data)
+        assert result.returncode == 0, result.stderr
+        assert os.path.exists(os.path.join(data, "receipts", made["receipt_number"] + ".pdf"))
+        # An incomplete fill is refused, with every problem named, and nothing stored.
+        result = submit(data, "complaint", COMPLAINT[:1])
+        assert result.returncode == 1
+        assert "/complaint/details" in result.stderr and "/complaint/consent" in result.stderr
+        listed = json.loads(ctl("--json", "submissions", "list", data_dir=data).stdout)
+        assert len(listed) == 1
+        # The frozen payload holds the answers (this form is not encrypted).
+        files = exported_files(data)
+        payloads = [v for k, v in files.items() if k.endswith("submission.xml")]
+        assert len(payloads) == 1 and "4711".encode() in payloads[0]
+
+
+def check_submit_encrypts_for_the_server():
+    with tempfile.TemporaryDirectory() as data:
+        key = os.path.join(data, "server.pem")
+        subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt",
+                        "rsa_keygen_bits:2048", "-out", key], check=True, capture_output=True)
+        der = subprocess.run(["openssl", "pkey", "-in", key, "-pubout", "-outform", "DER"],
+                             check=True, capture_output=True).stdout
+        import base64
+        with open(os.path.join(FORMS, "complaint.xml"), encoding="utf-8") as f:
+            form = f.read()
+        form = form.replace("</model>", '<submission method="post" base64RsaPublicKey="%s"/>'
+                            "</model>" % base64.b64encode(der).decode())
+        path = os.path.join(data, "complaint-encrypted.xml")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(form)
+        result = ctl("forms", "install", path, "--media", os.path.join(FORMS, "media"),
+                     data_dir=data)
+        assert result.returncode == 0, result.stderr
+        result = submit(data, "complaint", COMPLAINT)
+        assert result.returncode == 0, result.stderr
+        files = exported_files(data)
+        manifest = [v for k, v in files.items() if k.endswith("submission.xml")]
+        assert len(manifest) == 1, sorted(files)
+        assert b'encrypted="yes"' in manifest[0] and b"base64EncryptedKey" in manifest[0]
+        export_manifest = [v for k, v in files.items() if k.endswith("manifest.json")][0]
+        assert b"submission.xml.enc" in export_manifest, export_manifest[:400]
+        assert any("attachment" in k for k in files), sorted(files)
+        # Nothing the citizen typed is readable in what leaves the kiosk.
+        for name, content in files.items():
+            assert "4711".encode() not in content, name
+            assert "ถนน".encode() not in content, name
+        # A form whose key is broken is refused at install, naming the problem.
+        bad = form.replace(base64.b64encode(der).decode()[:40], "A" * 40)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(bad)
+        result = ctl("forms", "install", path, "--media", os.path.join(FORMS, "media"),
+                     data_dir=data)
+        assert result.returncode == 1 and "base64RsaPublicKey" in result.stderr, result.stderr
+
+
 sys.exit(taplib.run([
+    check_submit_finalizes_like_the_kiosk,
+    check_submit_encrypts_for_the_server,
     check_status_json_on_empty_dir,
     check_global_options_anywhere,
     check_usage_errors_exit_2,

@@ -333,6 +333,7 @@ _saphan_form_flow_submit (SaphanFormFlow *self)
   request.payload = data->payload;
   request.attachments = data->attachments;
   request.assisted_by = self->assisted_by;
+  request.encrypt_for = saphan_form_get_public_key (self->form);
   /* A retry keeps the number: the citizen may have written it down. */
   request.receipt_number = self->receipt_number;
   gtk_label_set_text (GTK_LABEL (self->message_title), _("Sending your form…"));
