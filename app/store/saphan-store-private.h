@@ -44,7 +44,32 @@ struct _SaphanStore
   GMutex   lock;
   int      schema_version;
   int      wal_frames;
+
+  /* The key that seals payloads, loaded on first use and wiped on close. */
+  guint8  *seal_key;
+
+  /* The audit checkpoint signer, see saphan_store_set_audit_signer(). */
+  guint               audit_interval;
+  SaphanAuditSignFunc audit_sign;
+  gpointer            audit_sign_data;
+  GDestroyNotify      audit_sign_destroy;
 };
+
+/* A sealed blob: a version byte, a 12-byte nonce, the ciphertext and the
+ * 16-byte GCM tag. */
+#define SAPHAN_SEAL_VERSION 1
+#define SAPHAN_SEAL_NONCE_LEN 12
+#define SAPHAN_SEAL_TAG_LEN 16
+#define SAPHAN_SEAL_OVERHEAD (1 + SAPHAN_SEAL_NONCE_LEN + SAPHAN_SEAL_TAG_LEN)
+
+/* saphan-store-privacy.c. KIND ("payload" or "attachment") and NAME (the
+ * attachment's file name, or NULL) join the instance id in the additional
+ * data, so a blob only opens in the row and column it was written for. */
+GBytes *_saphan_store_seal   (SaphanStore *self, const char *instance_id, const char *kind,
+                              const char *name, GBytes *plain, GError **error);
+GBytes *_saphan_store_unseal (SaphanStore *self, const char *instance_id, const char *kind,
+                              const char *name, const void *sealed, gsize len, GError **error);
+void    _saphan_store_forget_key (SaphanStore *self);
 
 /* Test hook: like saphan_store_open_file() but through the SQLite VFS named
  * VFS_NAME (NULL for the default). */
@@ -56,7 +81,8 @@ SaphanStore *saphan_store_open_file_with_vfs (const char  *db_path,
 const SaphanStoreMigration *_saphan_store_get_migrations (guint *n_migrations);
 gboolean _saphan_store_migrate (SaphanStore *self, GError **error);
 
-/* saphan-store.c: helpers for the other files. All expect self->lock held. */
+/* saphan-store.c and saphan-store-audit.c: helpers for the other files.
+ * All expect self->lock held. */
 void          _saphan_store_set_error  (SaphanStore *self, int rc, GError **error);
 gboolean      _saphan_store_exec       (SaphanStore *self, const char *sql, GError **error);
 sqlite3_stmt *_saphan_store_prepare    (SaphanStore *self, const char *sql, GError **error);
@@ -73,8 +99,19 @@ gboolean      _saphan_store_audit_append_locked (SaphanStore *self,
                                                  gint64       at,
                                                  GError     **error);
 
-/* The canonical text an audit entry's hash is computed over, shared with
- * the tests that recompute the chain independently of the database. */
+/* saphan-store-submissions.c, for the outbox's use. */
+void     _saphan_store_set_submission_not_found (const char *instance_id, GError **error);
+gboolean _saphan_store_row_exists (SaphanStore  *self,
+                                   const char   *sql,
+                                   const char   *key,
+                                   gboolean     *out_exists,
+                                   GError      **error);
+SaphanSubmissionInfo *_saphan_store_get_submission_locked (SaphanStore  *self,
+                                                           const char   *instance_id,
+                                                           GError      **error);
+
+/* The SHA-256 hex of an audit entry; saphan-store-audit.c documents the
+ * canonical encoding, which the tests recompute on their own. */
 char *_saphan_store_audit_hash (const char *prev_hash,
                                 gint64      seq,
                                 gint64      at,

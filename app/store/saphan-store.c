@@ -1,5 +1,5 @@
 /* saphan-store.c: opening the database, the helpers every part of the store
- * shares, the audit log and settings.
+ * shares, and settings.
  *
  * The database is one SQLite file in WAL mode with synchronous=FULL: a
  * finalize that returned TRUE survives a power cut. Every public call takes
@@ -9,7 +9,9 @@
  * Opening is careful not to harm a file that is not ours: the header is read
  * with plain read(2) and checked before SQLite sees the file, and the
  * switch to WAL mode, the first write, only happens once the application id
- * and schema version are known to be acceptable.
+ * and schema version are known to be acceptable. When a write-ahead log
+ * beside the file may hold a newer header, SQLite reads it, with the
+ * checkpoint on close turned off so that a refused file keeps its log.
  */
 #include "config.h"
 
@@ -37,9 +39,6 @@ G_DEFINE_FINAL_TYPE (SaphanStore, saphan_store, G_TYPE_OBJECT)
 #define SQLITE_HEADER_APPLICATION   68
 
 static const char sqlite_magic[16] = "SQLite format 3";
-
-static const char *zero_hash =
-  "0000000000000000000000000000000000000000000000000000000000000000";
 
 /* ---- Errors ------------------------------------------------------------- */
 
@@ -250,8 +249,8 @@ refuse_foreign (const char  *path,
   if (user_version > saphan_store_latest_schema_version ())
     {
       g_set_error (error, SAPHAN_ERROR, SAPHAN_ERROR_TOO_NEW,
-                   _("The database %s has schema version %" G_GINT64_FORMAT ", but this version of Saphan knows versions up to %d. It was left untouched; install a newer Saphan."),
-                   path, user_version, saphan_store_latest_schema_version ());
+                   _("The database %s has schema version %lld, but this version of Saphan knows versions up to %d. It was left untouched; install a newer Saphan."),
+                   path, (long long) user_version, saphan_store_latest_schema_version ());
       return TRUE;
     }
   return FALSE;
@@ -348,12 +347,22 @@ precheck_file (const char *path, gboolean *out_exists, GError **error)
   return TRUE;
 }
 
+/* The same checks as precheck_file(), through SQLite and therefore right
+ * even when the log holds a newer header. Only reads. */
 static gboolean
-query_int (SaphanStore *self, const char *sql, gint64 *out_value, GError **error)
+check_identity (SaphanStore *self, GError **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = _saphan_store_prepare (self, sql, error);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 application_id, user_version, n_schema;
   int rc;
 
+  /* One statement, so the three values come from one snapshot even while
+   * another process is creating the database. */
+  stmt = _saphan_store_prepare (self,
+                                "SELECT (SELECT application_id FROM pragma_application_id), "
+                                "  (SELECT user_version FROM pragma_user_version), "
+                                "  (SELECT count(*) FROM sqlite_master)",
+                                error);
   if (stmt == NULL)
     return FALSE;
   rc = sqlite3_step (stmt);
@@ -362,21 +371,9 @@ query_int (SaphanStore *self, const char *sql, gint64 *out_value, GError **error
       _saphan_store_set_error (self, rc, error);
       return FALSE;
     }
-  *out_value = sqlite3_column_int64 (stmt, 0);
-  return TRUE;
-}
-
-/* The same checks as precheck_file(), through SQLite and therefore right
- * even when the log holds a newer header. Only reads. */
-static gboolean
-check_identity (SaphanStore *self, GError **error)
-{
-  gint64 application_id, user_version, n_schema;
-
-  if (!query_int (self, "PRAGMA application_id", &application_id, error) ||
-      !query_int (self, "PRAGMA user_version", &user_version, error) ||
-      !query_int (self, "SELECT count(*) FROM sqlite_master", &n_schema, error))
-    return FALSE;
+  application_id = sqlite3_column_int64 (stmt, 0);
+  user_version = sqlite3_column_int64 (stmt, 1);
+  n_schema = sqlite3_column_int64 (stmt, 2);
 
   if (refuse_foreign (self->path, (guint32) application_id, n_schema > 0, user_version, error))
     return FALSE;
@@ -430,6 +427,41 @@ configure_connection (SaphanStore *self, GError **error)
   return TRUE;
 }
 
+/* Checks the file, switches it to WAL mode and migrates it. Two processes
+ * opening a new database at once race for the switch to WAL mode, and
+ * SQLite reports the loser's SQLITE_BUSY at once instead of through the
+ * busy handler; every step here is idempotent, so a busy step is retried
+ * until the busy timeout has passed. */
+static gboolean
+prepare_database (SaphanStore *self, GError **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) SAPHAN_STORE_BUSY_TIMEOUT_MS * 1000;
+
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      /* Until the file is known to be ours, closing must not checkpoint a
+       * write-ahead log found beside it into the main file. */
+      sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+      if (check_identity (self, &local_error))
+        {
+          sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
+          if (configure_connection (self, &local_error) &&
+              _saphan_store_migrate (self, &local_error))
+            return TRUE;
+        }
+
+      if (!g_error_matches (local_error, SAPHAN_ERROR, SAPHAN_ERROR_BUSY) ||
+          g_get_monotonic_time () >= deadline)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_usleep ((gulong) g_random_int_range (5000, 50000));
+    }
+}
+
 static SaphanStore *
 open_internal (const char  *db_path,
                const char  *data_dir,
@@ -462,9 +494,7 @@ open_internal (const char  *db_path,
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, SAPHAN_STORE_BUSY_TIMEOUT_MS);
 
-  if (!check_identity (self, error) ||
-      !configure_connection (self, error) ||
-      !_saphan_store_migrate (self, error))
+  if (!prepare_database (self, error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -489,6 +519,9 @@ saphan_store_finalize_object (GObject *object)
     }
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->data_dir, g_free);
+  _saphan_store_forget_key (self);
+  if (self->audit_sign_destroy != NULL)
+    self->audit_sign_destroy (self->audit_sign_data);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (saphan_store_parent_class)->finalize (object);
@@ -603,163 +636,6 @@ saphan_store_check_integrity (SaphanStore *self, GError **error)
   return TRUE;
 }
 
-/* ---- Audit log ----------------------------------------------------------- */
-
-/* The canonical encoding: each field as "<byte length>:<bytes>", joined by
- * '|', in the order prev_hash, seq, at, event, detail; numbers in decimal.
- * Length prefixes make the encoding unambiguous whatever a detail holds. */
-char *
-_saphan_store_audit_hash (const char *prev_hash,
-                          gint64      seq,
-                          gint64      at,
-                          const char *event,
-                          const char *detail)
-{
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autofree char *seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, seq);
-  g_autofree char *at_text = g_strdup_printf ("%" G_GINT64_FORMAT, at);
-  const char *fields[] = { prev_hash, seq_text, at_text, event, detail };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
-    {
-      g_autofree char *prefix = g_strdup_printf ("%s%zu:", i > 0 ? "|" : "", strlen (fields[i]));
-
-      g_checksum_update (checksum, (const guchar *) prefix, -1);
-      g_checksum_update (checksum, (const guchar *) fields[i], (gssize) strlen (fields[i]));
-    }
-  return g_strdup (g_checksum_get_string (checksum));
-}
-
-gboolean
-_saphan_store_audit_append_locked (SaphanStore *self,
-                                   const char  *event,
-                                   const char  *detail,
-                                   gint64       at,
-                                   GError     **error)
-{
-  g_autoptr(sqlite3_stmt) last = NULL;
-  g_autoptr(sqlite3_stmt) insert = NULL;
-  g_autofree char *prev_hash = NULL;
-  g_autofree char *hash = NULL;
-  gint64 seq = 1;
-  int rc;
-
-  g_assert (!sqlite3_get_autocommit (self->db));
-
-  last = _saphan_store_prepare (self, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", error);
-  if (last == NULL)
-    return FALSE;
-  rc = sqlite3_step (last);
-  if (rc == SQLITE_ROW)
-    {
-      seq = sqlite3_column_int64 (last, 0) + 1;
-      prev_hash = _saphan_store_column_text (last, 1);
-    }
-  else if (rc == SQLITE_DONE)
-    prev_hash = g_strdup (zero_hash);
-  else
-    {
-      _saphan_store_set_error (self, rc, error);
-      return FALSE;
-    }
-
-  hash = _saphan_store_audit_hash (prev_hash, seq, at, event, detail);
-  insert = _saphan_store_prepare (self,
-                                  "INSERT INTO audit_log (seq, at, event, detail, prev_hash, hash) "
-                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                                  error);
-  if (insert == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (insert, 1, seq);
-  sqlite3_bind_int64 (insert, 2, at);
-  sqlite3_bind_text (insert, 3, event, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 4, detail, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 5, prev_hash, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 6, hash, -1, SQLITE_STATIC);
-  return _saphan_store_step_done (self, insert, error);
-}
-
-gboolean
-saphan_store_audit_append (SaphanStore  *self,
-                           const char   *event,
-                           const char   *detail,
-                           GError      **error)
-{
-  g_autoptr(GMutexLocker) locker = NULL;
-
-  g_return_val_if_fail (SAPHAN_IS_STORE (self), FALSE);
-  g_return_val_if_fail (event != NULL && *event != '\0', FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  locker = g_mutex_locker_new (&self->lock);
-  if (!_saphan_store_begin (self, error))
-    return FALSE;
-  if (!_saphan_store_audit_append_locked (self, event, detail != NULL ? detail : "",
-                                          _saphan_store_now (), error))
-    {
-      _saphan_store_rollback (self);
-      return FALSE;
-    }
-  return _saphan_store_commit (self, error);
-}
-
-gboolean
-saphan_store_audit_verify (SaphanStore  *self,
-                           gint64       *out_n_entries,
-                           GError      **error)
-{
-  g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autofree char *expected_prev = g_strdup (zero_hash);
-  gint64 expected_seq = 1;
-  int rc;
-
-  g_return_val_if_fail (SAPHAN_IS_STORE (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  locker = g_mutex_locker_new (&self->lock);
-  stmt = _saphan_store_prepare (self,
-                                "SELECT seq, at, event, detail, prev_hash, hash "
-                                "FROM audit_log ORDER BY seq",
-                                error);
-  if (stmt == NULL)
-    return FALSE;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 seq = sqlite3_column_int64 (stmt, 0);
-      const char *event = (const char *) sqlite3_column_text (stmt, 2);
-      const char *detail = (const char *) sqlite3_column_text (stmt, 3);
-      const char *prev_hash = (const char *) sqlite3_column_text (stmt, 4);
-      const char *hash = (const char *) sqlite3_column_text (stmt, 5);
-      g_autofree char *computed = NULL;
-
-      computed = _saphan_store_audit_hash (prev_hash != NULL ? prev_hash : "", seq,
-                                           sqlite3_column_int64 (stmt, 1),
-                                           event != NULL ? event : "",
-                                           detail != NULL ? detail : "");
-      if (seq != expected_seq || g_strcmp0 (prev_hash, expected_prev) != 0 ||
-          g_strcmp0 (hash, computed) != 0)
-        {
-          g_set_error (error, SAPHAN_ERROR, SAPHAN_ERROR_SIGNATURE,
-                       _("The audit log of %s is broken at entry %" G_GINT64_FORMAT ": it was changed outside Saphan."),
-                       self->path, seq);
-          return FALSE;
-        }
-      g_free (expected_prev);
-      expected_prev = g_strdup (hash);
-      expected_seq++;
-    }
-  if (rc != SQLITE_DONE)
-    {
-      _saphan_store_set_error (self, rc, error);
-      return FALSE;
-    }
-  if (out_n_entries != NULL)
-    *out_n_entries = expected_seq - 1;
-  return TRUE;
-}
-
 /* ---- Settings ------------------------------------------------------------ */
 
 char *
@@ -786,6 +662,19 @@ saphan_store_get_setting (SaphanStore *self, const char *key, GError **error)
   return NULL;
 }
 
+/* Keys the program writes for its own bookkeeping; every other key is a
+ * choice someone made and is audited (by key, never by value). */
+static gboolean
+setting_is_internal (const char *key)
+{
+  static const char *const prefixes[] = { "sync.last-", "ui.", "bundle.", "audit.", "state." };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (prefixes); i++)
+    if (g_str_has_prefix (key, prefixes[i]))
+      return TRUE;
+  return FALSE;
+}
+
 gboolean
 saphan_store_set_setting (SaphanStore *self, const char *key, const char *value, GError **error)
 {
@@ -797,6 +686,8 @@ saphan_store_set_setting (SaphanStore *self, const char *key, const char *value,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   locker = g_mutex_locker_new (&self->lock);
+  if (!_saphan_store_begin (self, error))
+    return FALSE;
   /* A NULL value removes the key, so that get_setting() reports it unset. */
   if (value != NULL)
     stmt = _saphan_store_prepare (self,
@@ -806,9 +697,26 @@ saphan_store_set_setting (SaphanStore *self, const char *key, const char *value,
   else
     stmt = _saphan_store_prepare (self, "DELETE FROM settings WHERE key = ?1", error);
   if (stmt == NULL)
-    return FALSE;
+    goto fail;
   sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
   if (value != NULL)
     sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
-  return _saphan_store_step_done (self, stmt, error);
+  if (!_saphan_store_step_done (self, stmt, error))
+    goto fail;
+
+  /* The value stays out of the log: a kiosk name or a server address may
+   * name a person, and the log is meant to be shown to auditors. */
+  if (!setting_is_internal (key))
+    {
+      g_autofree char *detail = g_strdup_printf ("key=%s%s", key, value != NULL ? "" : " removed");
+
+      if (!_saphan_store_audit_append_locked (self, "setting-changed", detail,
+                                              _saphan_store_now (), error))
+        goto fail;
+    }
+  return _saphan_store_commit (self, error);
+
+fail:
+  _saphan_store_rollback (self);
+  return FALSE;
 }

@@ -127,8 +127,10 @@ typedef struct
   char   *server_message;   /* the OpenRosa response message once accepted */
   char   *assisted_by;
   char   *receipt_number;
-  gsize   payload_size;
+  gsize   payload_size;     /* of the plaintext answers; 0 once purged */
   guint   n_attachments;
+  gint64  accepted_at;      /* unix seconds; 0 until accepted */
+  gint64  purged_at;        /* unix seconds; 0 while the answers are kept */
 } SaphanSubmissionInfo;
 
 void saphan_submission_info_free (SaphanSubmissionInfo *info);
@@ -188,11 +190,127 @@ gboolean saphan_store_mark_receipt_printed  (SaphanStore *self, const char *numb
  * text without personal data. Each entry holds the hash of the previous. */
 gboolean saphan_store_audit_append (SaphanStore *self, const char *event,
                                     const char *detail, GError **error);
+/* Recomputes every entry's hash and link; SAPHAN_ERROR_SIGNATURE names the
+ * first entry that does not verify. OUT_N_ENTRIES may be NULL. */
+gboolean saphan_store_audit_verify (SaphanStore *self, gint64 *out_n_entries, GError **error);
+
+/* One entry of the audit log, as stored. */
+typedef struct
+{
+  gint64  seq;
+  gint64  at;
+  char   *event;
+  char   *detail;
+  char   *prev_hash;
+  char   *hash;
+} SaphanAuditEntry;
+
+void saphan_audit_entry_free (SaphanAuditEntry *entry);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaphanAuditEntry, saphan_audit_entry_free)
+
+/* The hash an entry with these fields must carry (SHA-256 hex of the
+ * canonical encoding documented in saphan-store-audit.c). */
+char *saphan_audit_compute_hash (const char *prev_hash, gint64 seq, gint64 at,
+                                 const char *event, const char *detail);
+
+/* The event name of signed checkpoints (see saphan_store_set_audit_signer). */
+#define SAPHAN_AUDIT_CHECKPOINT_EVENT "checkpoint"
+
+/* Entries with seq >= FROM_SEQ in order, at most LIMIT (0: all): a
+ * GPtrArray of SaphanAuditEntry. */
+GPtrArray *saphan_store_audit_list (SaphanStore *self, gint64 from_seq, guint limit, GError **error);
+/* The last entry's seq and hash; 0 and NULL when the log is empty. */
+gboolean   saphan_store_audit_head (SaphanStore *self, gint64 *out_seq, char **out_hash,
+                                    GError **error);
+
+/* Returns the detail text of a checkpoint entry that vouches for the chain
+ * up to HEAD_SEQ, whose hash is HEAD_HASH (e.g. a signature over both). */
+typedef char *(*SaphanAuditSignFunc) (gint64      head_seq,
+                                      const char *head_hash,
+                                      gpointer    user_data,
+                                      GError    **error);
+
+/* With a signer set, the store appends a checkpoint entry whenever an
+ * entry's seq is a multiple of INTERVAL, in the same transaction. A signer
+ * that fails never fails the event it follows; the checkpoint is skipped. */
+void     saphan_store_set_audit_signer (SaphanStore        *self,
+                                        guint               interval,
+                                        SaphanAuditSignFunc func,
+                                        gpointer            user_data,
+                                        GDestroyNotify      destroy);
+gboolean saphan_store_has_audit_signer (SaphanStore *self);
+/* Appends a checkpoint now; SAPHAN_ERROR_STATE without a signer. OUT_SEQ
+ * (may be NULL) receives the checkpoint's seq. */
+gboolean saphan_store_audit_checkpoint (SaphanStore *self, gint64 *out_seq, GError **error);
+
+/* PRAGMA integrity_check; SAPHAN_ERROR_IO with SQLite's finding if damaged. */
+gboolean saphan_store_check_integrity (SaphanStore *self, GError **error);
 
 /* ---- Settings ------------------------------------------------------------ */
 
+/* get_setting returns NULL without an error when KEY is not set;
+ * set_setting with a NULL VALUE removes KEY. */
 char    *saphan_store_get_setting (SaphanStore *self, const char *key, GError **error);
 gboolean saphan_store_set_setting (SaphanStore *self, const char *key,
                                    const char *value, GError **error);
+
+/* ---- Staff accounts ------------------------------------------------------ */
+
+/* The rows behind app/security/saphan-staff.h; PIN_HASH is the encoded
+ * scrypt hash, never a PIN. Each change appends an audit entry. */
+typedef struct
+{
+  char   *staff_id;
+  char   *name;
+  int     role;
+  char   *pin_hash;
+  gint64  created_at;
+} SaphanStaffRecord;
+
+void saphan_staff_record_free (SaphanStaffRecord *record);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaphanStaffRecord, saphan_staff_record_free)
+
+gboolean   saphan_store_staff_insert       (SaphanStore *self, const SaphanStaffRecord *record,
+                                            GError **error);
+gboolean   saphan_store_staff_delete       (SaphanStore *self, const char *staff_id, GError **error);
+gboolean   saphan_store_staff_set_pin_hash (SaphanStore *self, const char *staff_id,
+                                            const char *pin_hash, GError **error);
+/* A GPtrArray of SaphanStaffRecord, ordered by id. */
+GPtrArray *saphan_store_staff_records      (SaphanStore *self, GError **error);
+
+/* The device-wide PIN lockout, one row. */
+typedef struct
+{
+  int    failures;      /* wrong PINs since the last lock or success */
+  int    locks;         /* locks since the last success; sets the delay */
+  gint64 locked_until;  /* unix seconds */
+} SaphanStaffLockout;
+
+gboolean saphan_store_staff_get_lockout (SaphanStore *self, SaphanStaffLockout *out_lockout,
+                                         GError **error);
+/* Writes LOCKOUT and appends EVENT with DETAIL at AT in one transaction. */
+gboolean saphan_store_staff_set_lockout (SaphanStore *self, const SaphanStaffLockout *lockout,
+                                         const char *event, const char *detail, gint64 at,
+                                         GError **error);
+
+/* ---- Privacy: encryption at rest and retention ---------------------------- */
+
+/* Payloads and attachments are sealed with AES-256-GCM under a key kept
+ * outside the database: $CREDENTIALS_DIRECTORY/saphan-store-key when that
+ * is set (a systemd credential), else DATA_DIR/keys/store.key, made on
+ * first use. */
+#define SAPHAN_STORE_KEY_CREDENTIAL "saphan-store-key"
+#define SAPHAN_STORE_KEY_LEN 32
+
+#define SAPHAN_STORE_RETENTION_SETTING "retention.days"
+#define SAPHAN_STORE_RETENTION_DEFAULT_DAYS 30
+
+/* Where the key is read from (owned). */
+char    *saphan_store_key_path (SaphanStore *self);
+/* Purges the answers and attachments of submissions accepted more than
+ * retention.days before NOW, keeping their metadata and receipt.
+ * OUT_N_PURGED may be NULL. */
+gboolean saphan_store_purge_expired (SaphanStore *self, gint64 now, gint64 *out_n_purged,
+                                     GError **error);
 
 G_END_DECLS
