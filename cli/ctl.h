@@ -50,5 +50,11 @@ char        *ctl_format_time (gint64 unix_seconds);
 
 /* Command groups, each in its own file. */
 extern const CtlCommand ctl_store_commands[];
+extern const CtlCommand ctl_form_commands[];
+extern const CtlCommand ctl_sync_commands[];
+extern const CtlCommand ctl_bundle_commands[];
+extern const CtlCommand ctl_usb_commands[];
+extern const CtlCommand ctl_receipt_commands[];
+extern const CtlCommand ctl_staff_commands[];
 
 G_END_DECLS

@@ -18,6 +18,12 @@
 /* Each group file exports a table ending in an all-NULL row. */
 static const CtlCommand *const command_tables[] = {
   ctl_store_commands,
+  ctl_form_commands,
+  ctl_sync_commands,
+  ctl_bundle_commands,
+  ctl_usb_commands,
+  ctl_receipt_commands,
+  ctl_staff_commands,
 };
 
 SaphanStore *
