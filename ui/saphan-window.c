@@ -1,8 +1,8 @@
 /* saphan-window.c: the kiosk's one window.
  *
  * A stack of pages: "loading" while the store opens in a worker thread,
- * "error" when it cannot, "start" with the services, and "pending" for a
- * service whose form cannot be filled in yet. In kiosk mode the window is
+ * "error" when it cannot, "start" with the services, and "form" while a
+ * citizen fills in a service's form. In kiosk mode the window is
  * full screen, undecorated and refuses to close or open the inspector, so
  * that a citizen cannot leave the kiosk by accident or on purpose.
  */
@@ -24,9 +24,6 @@ struct _SaphanWindow
   /* Template widgets */
   GtkStack *stack;
   GtkLabel *error_label;
-  GtkLabel *pending_title;
-  GtkLabel *pending_message;
-  GtkButton *pending_back;
 
   /* Borrowed */
   GtkWidget *start_page; /* a child of the stack, rebuilt per language */
@@ -36,7 +33,7 @@ struct _SaphanWindow
   /* Owned */
   GCancellable *cancellable;
   GPtrArray *forms; /* of SaphanFormInfo; NULL until loaded */
-  char *pending_form_id;
+  char *assisted_by; /* staff id for the next form, in assisted mode */
   gulong after_paint_handler;
   guint retranslate_source;
   guint idle_source;
@@ -102,17 +99,6 @@ rebuild_start_page (SaphanWindow *self)
 
   if (was_visible)
     gtk_stack_set_visible_child (self->stack, page);
-}
-
-static void
-show_pending (SaphanWindow *self, const SaphanFormInfo *info)
-{
-  gtk_label_set_text (self->pending_title, info->title);
-  gtk_label_set_text (self->pending_message,
-                      _ ("This service cannot be filled in on the kiosk yet. "
-                         "A member of staff can help you with it today."));
-  gtk_button_set_label (self->pending_back, _ ("Back to the services"));
-  gtk_stack_set_visible_child_name (self->stack, "pending");
 }
 
 static void
@@ -189,16 +175,12 @@ static gboolean
 retranslate_cb (gpointer user_data)
 {
   SaphanWindow *self = user_data;
-  const SaphanFormInfo *info;
 
   self->retranslate_source = 0;
   if (self->forms == NULL)
     return G_SOURCE_REMOVE;
 
   rebuild_start_page (self);
-  info = self->pending_form_id != NULL ? find_form (self, self->pending_form_id) : NULL;
-  if (info != NULL && g_strcmp0 (saphan_window_get_page_name (self), "pending") == 0)
-    show_pending (self, info);
   return G_SOURCE_REMOVE;
 }
 
@@ -315,7 +297,9 @@ open_form_activated (GtkWidget *widget, const char *action_name, GVariant *param
       return;
     }
 
-  open_form_flow (self, form_id, NULL);
+  /* In assisted mode the form opened next records the staff member. */
+  open_form_flow (self, form_id, self->assisted_by);
+  g_clear_pointer (&self->assisted_by, g_free);
 }
 
 static void
@@ -325,8 +309,20 @@ back_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 
   if (self->start_page == NULL)
     return;
-  g_clear_pointer (&self->pending_form_id, g_free);
   gtk_stack_set_visible_child (self->stack, self->start_page);
+}
+
+/* Staff chose assisted mode: the services are shown and the form picked
+ * next is filled by staff with or for the citizen. */
+static void
+staff_assisted_cb (SaphanStaffPage *page, const char *staff_id, gpointer user_data)
+{
+  SaphanWindow *self = user_data;
+
+  g_free (self->assisted_by);
+  self->assisted_by = g_strdup (staff_id);
+  if (self->start_page != NULL)
+    gtk_stack_set_visible_child (self->stack, self->start_page);
 }
 
 static void
@@ -350,6 +346,8 @@ staff_activated (GtkWidget *widget, const char *action_name, GVariant *parameter
                                                 saphan_application_get_data_dir (application),
                                                 saphan_application_get_settings (application));
       g_signal_connect_object (self->staff_page, "leave", G_CALLBACK (staff_leave_cb), self, 0);
+      g_signal_connect_object (self->staff_page, "assisted-mode", G_CALLBACK (staff_assisted_cb),
+                               self, 0);
       gtk_stack_add_named (self->stack, self->staff_page, "staff");
     }
   saphan_staff_page_reset (SAPHAN_STAFF_PAGE (self->staff_page));
@@ -509,7 +507,7 @@ saphan_window_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->forms, g_ptr_array_unref);
-  g_free (self->pending_form_id);
+  g_free (self->assisted_by);
 
   G_OBJECT_CLASS (saphan_window_parent_class)->finalize (object);
 }
@@ -576,9 +574,6 @@ saphan_window_class_init (SaphanWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/saphan/Kiosk/saphan-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SaphanWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, SaphanWindow, error_label);
-  gtk_widget_class_bind_template_child (widget_class, SaphanWindow, pending_title);
-  gtk_widget_class_bind_template_child (widget_class, SaphanWindow, pending_message);
-  gtk_widget_class_bind_template_child (widget_class, SaphanWindow, pending_back);
 
   gtk_widget_class_install_action (widget_class, "win.open-form", "s", open_form_activated);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_activated);

@@ -15,7 +15,9 @@ static GPtrArray *variants[2];
 static char *
 read_form (const char *name)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("SAPHAN_ASSETS_DIR"), "forms", name, NULL);
+  /* Small forms of the tests' own: each variant brings a different one. */
+  g_autofree char *path = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "updates", "forms", name,
+                                            NULL);
   char *text = NULL;
 
   if (!g_file_get_contents (path, &text, NULL, NULL))
@@ -42,9 +44,8 @@ build_variant (int which)
     }
   g_ptr_array_add (files, g_strdup ("settings.json"));
   g_ptr_array_add (files, g_strdup_printf ("{\"content.variant\": \"%s\"}", tag));
-  g_ptr_array_add (files, g_strdup (which == 0 ? "forms/demo-household.xml"
-                                               : "forms/demo-complaint.xml"));
-  g_ptr_array_add (files, read_form (which == 0 ? "demo-household.xml" : "demo-complaint.xml"));
+  g_ptr_array_add (files, g_strdup (which == 0 ? "forms/variant-x.xml" : "forms/variant-y.xml"));
+  g_ptr_array_add (files, read_form (which == 0 ? "variant-x.xml" : "variant-y.xml"));
   g_ptr_array_add (files, NULL);
   return files;
 }

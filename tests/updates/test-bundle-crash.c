@@ -37,7 +37,7 @@ check_store (const char *data_dir, guint64 version)
   g_autoptr (SaphanStore) store = saphan_store_open (data_dir, &error);
   g_autofree char *recorded = NULL, *variant = NULL;
   g_autoptr (GPtrArray) forms = NULL;
-  const char *want_form = version % 2 == 1 ? "demo_household" : "demo_complaint";
+  const char *want_form = version % 2 == 1 ? "variant_x" : "variant_y";
   g_autofree char *staging = g_build_filename (data_dir, "staging", NULL);
   g_autoptr (GDir) dir = g_dir_open (staging, 0, NULL);
   g_autofree char *before = NULL;

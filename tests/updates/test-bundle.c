@@ -553,14 +553,22 @@ read_asset_form (const char *name)
 static void
 test_forms_into_store (Fixture *f, gconstpointer data)
 {
-  g_autofree char *household = read_asset_form ("demo-household.xml");
-  g_autofree char *complaint = read_asset_form ("demo-complaint.xml");
+  /* Two of the real services with the address data they share. */
+  g_autofree char *farmer = read_asset_form ("farmer_registration.xml");
+  g_autofree char *complaint = read_asset_form ("complaint.xml");
   g_autofree char *provinces = read_asset_form ("media/provinces.csv");
-  const char *v1_files[] = { "forms/demo-household.xml", household,
-                             "forms/demo-complaint.xml", complaint,
+  g_autofree char *districts = read_asset_form ("media/districts.csv");
+  g_autofree char *subdistricts = read_asset_form ("media/subdistricts.csv");
+  const char *v1_files[] = { "forms/farmer_registration.xml", farmer,
+                             "forms/complaint.xml", complaint,
                              "forms/media/provinces.csv", provinces,
+                             "forms/media/districts.csv", districts,
+                             "forms/media/subdistricts.csv", subdistricts,
                              "settings.json", "{\"kiosk.office\": \"Tambon Test\"}", NULL };
-  const char *v2_files[] = { "forms/demo-complaint.xml", complaint, NULL };
+  const char *v2_files[] = { "forms/complaint.xml", complaint,
+                             "forms/media/provinces.csv", provinces,
+                             "forms/media/districts.csv", districts,
+                             "forms/media/subdistricts.csv", subdistricts, NULL };
   g_autoptr (BtBundle) v1 = bt_bundle_new (f->release, 60, NULL, v1_files);
   g_autoptr (BtBundle) v2 = bt_bundle_new (f->release, 61, NULL, v2_files);
   g_autoptr (GPtrArray) forms = NULL;
