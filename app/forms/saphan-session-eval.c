@@ -418,6 +418,19 @@ calc_result_text (SaphanFormType type, SaphanXPathValue *v)
           return g_strdup ("");
         return saphan_xpath_number_to_string (d);
       }
+    case SAPHAN_FORM_TYPE_DATE:
+      {
+        /* date() keeps the time of a dateTime; a date node keeps only the
+         * (local) day it starts with, as Collect and Web Forms store it. */
+        char *text = saphan_xpath_value_to_string (v);
+        char *t = strchr (text, 'T');
+
+        if (v->type == SAPHAN_XPATH_NUMBER && isnan (v->number))
+          text[0] = '\0';
+        else if (t != NULL && t - text >= 10 && g_ascii_isdigit (t[1]))
+          *t = '\0';
+        return text;
+      }
     default:
       /* A failed computation (NaN) leaves the node blank, as in ODK. */
       if (v->type == SAPHAN_XPATH_NUMBER && isnan (v->number))
@@ -768,33 +781,79 @@ comp_nodes (SaphanSession *self, FormComp *comp, Pass *pass)
   return nodes;
 }
 
-/* Keeps each select's value to the values its choices offer now. */
+/* The values CONTROL offers at NODE now, as a set of owned strings. Only
+ * the values are computed: labels and media do not decide what is kept. */
+static GHashTable *
+offered_values (SaphanSession *self, const SaphanFormControl *control, SaphanNode *node)
+{
+  GHashTable *offered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  SaphanXPathContext ctx = { .node = node, .current = node, .env = &self->env };
+  SaphanXPathValue set = { 0 };
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; control->items != NULL && i < control->items->len; i++)
+    g_hash_table_add (offered, g_strdup (((SaphanFormItem *) control->items->pdata[i])->value));
+  if (control->itemset == NULL)
+    return offered;
+  if (!saphan_xpath_eval (control->itemset, &ctx, &set, &error) || set.type != SAPHAN_XPATH_NODESET)
+    {
+      g_debug ("itemset of %s failed: %s", control->ref, error != NULL ? error->message : "not a node-set");
+      saphan_xpath_value_clear (&set);
+      return offered;
+    }
+  for (guint i = 0; i < set.nodes->len; i++)
+    {
+      SaphanXPathContext ictx = { .node = set.nodes->pdata[i], .current = node, .position = i + 1,
+                                  .size = set.nodes->len, .env = &self->env };
+      char *value = NULL;
+
+      if (!saphan_xpath_eval_string (control->itemset_value, &ictx, &value, NULL))
+        value = g_strdup ("");
+      g_hash_table_add (offered, value);
+    }
+  saphan_xpath_value_clear (&set);
+  return offered;
+}
+
+/* Keeps each select's value to the values its choices offer now. A choice
+ * filter that does not depend on the select's own node (absolute paths
+ * into a repeat, as in instance('c')/root/item[country = /data/rep/q]) is
+ * evaluated once for all the repeat's selects instead of once per select. */
 static void
 apply_choices (SaphanSession *self, FormComp *comp, Pass *pass)
 {
   g_autoptr (GPtrArray) nodes = comp_nodes (self, comp, pass);
+  const SaphanFormControl *control = comp->control;
+  g_autoptr (GHashTable) shared = NULL;
+  gboolean context_free = control->itemset == NULL ||
+                          (saphan_xpath_expr_is_context_free (control->itemset) &&
+                           !saphan_xpath_expr_uses_current (control->itemset_value));
 
   for (guint k = 0; k < nodes->len; k++)
     {
       SaphanNode *node = nodes->pdata[k];
       const char *value = saphan_node_get_value (node);
-      g_autoptr (GPtrArray) choices = NULL;
-      g_autoptr (GHashTable) offered = NULL;
+      g_autoptr (GHashTable) own = NULL;
+      GHashTable *offered;
       g_autoptr (GString) kept = NULL;
       g_auto (GStrv) words = NULL;
 
       if (*value == '\0' || node->first_child != NULL)
         continue;
-      choices = _saphan_session_choices (self, comp->control, node);
-      offered = g_hash_table_new (g_str_hash, g_str_equal);
-      for (guint i = 0; i < choices->len; i++)
-        g_hash_table_add (offered, ((SaphanChoice *) choices->pdata[i])->value);
+      if (!context_free)
+        offered = own = offered_values (self, control, node);
+      else
+        {
+          if (shared == NULL)
+            shared = offered_values (self, control, node);
+          offered = shared;
+        }
       kept = g_string_new (NULL);
       words = g_strsplit_set (value, " \t\n\r", -1);
       for (char **w = words; *w != NULL; w++)
         if (**w != '\0' && g_hash_table_contains (offered, *w))
           {
-            if (comp->control->kind == SAPHAN_FORM_CONTROL_SELECT1 && kept->len > 0)
+            if (control->kind == SAPHAN_FORM_CONTROL_SELECT1 && kept->len > 0)
               break;
             if (kept->len > 0)
               g_string_append_c (kept, ' ');
@@ -810,6 +869,10 @@ apply_choices (SaphanSession *self, FormComp *comp, Pass *pass)
               if (m->index > comp->index)
                 mark_pending (self, pass, m->index, m->trigger);
             }
+          /* A changed value may feed the filter itself (a select whose
+           * choices depend on a sibling select of another repeat
+           * instance): compute the shared set again for the next node. */
+          g_clear_pointer (&shared, g_hash_table_unref);
         }
     }
 }

@@ -60,14 +60,15 @@ apply_predicates (const SaphanXPathExpr *expr, XNode *const *preds, guint n_pred
 
       for (guint j = 0; j < size; j++)
         {
-          SaphanXPathContext inner = *ctx;
+          XEvalContext inner = *(const XEvalContext *) ctx;
           SaphanXPathValue v = { 0 };
           gboolean keep;
 
-          inner.node = nodes->pdata[j];
-          inner.position = j + 1;
-          inner.size = size;
-          if (!_saphan_xpath_eval_node (expr, preds[i], &inner, &v, error))
+          inner.base.node = nodes->pdata[j];
+          inner.base.position = j + 1;
+          inner.base.size = size;
+          inner.in_predicate = TRUE;
+          if (!_saphan_xpath_eval_node (expr, preds[i], &inner.base, &v, error))
             return FALSE;
           if (v.type == SAPHAN_XPATH_NUMBER)
             keep = v.number == (double) (j + 1);
@@ -488,11 +489,74 @@ eval_instance (const SaphanXPathExpr *expr, const XNode *node, const SaphanXPath
   return TRUE;
 }
 
-/* ---- Dispatch ----------------------------------------------------------- */
+/* ---- Memo of invariant values --------------------------------------------- */
+
+static void
+copy_value (SaphanXPathValue *dest, const SaphanXPathValue *src)
+{
+  *dest = *src;
+  if (src->type == SAPHAN_XPATH_STRING)
+    dest->string = g_strdup (src->string);
+  else if (src->type == SAPHAN_XPATH_NODESET)
+    {
+      dest->nodes = g_ptr_array_sized_new (src->nodes->len);
+      for (guint i = 0; i < src->nodes->len; i++)
+        g_ptr_array_add (dest->nodes, src->nodes->pdata[i]);
+    }
+}
+
+static void
+free_memo_value (gpointer data)
+{
+  saphan_xpath_value_clear (data);
+  g_free (data);
+}
+
+/* Whether NODE is worth remembering: invariant, inside a predicate (which
+ * runs once per node it filters), and costlier than a literal. */
+static inline gboolean
+memo_applies (const XNode *node, const SaphanXPathContext *ctx)
+{
+  const XEvalContext *ectx = (const XEvalContext *) ctx;
+
+  return node->invariant && ectx->in_predicate && node->kind != XNODE_NUMBER &&
+         node->kind != XNODE_STRING && node->kind != XNODE_CURRENT;
+}
+
+static gboolean eval_node_direct (const SaphanXPathExpr *expr, const XNode *node,
+                                  const SaphanXPathContext *ctx, SaphanXPathValue *out,
+                                  GError **error);
 
 gboolean
 _saphan_xpath_eval_node (const SaphanXPathExpr *expr, const XNode *node,
                          const SaphanXPathContext *ctx, SaphanXPathValue *out, GError **error)
+{
+  XMemo *memo = ((const XEvalContext *) ctx)->memo;
+  const SaphanXPathValue *known;
+  SaphanXPathValue *kept;
+
+  if (!memo_applies (node, ctx))
+    return eval_node_direct (expr, node, ctx, out, error);
+  if (memo->values != NULL && (known = g_hash_table_lookup (memo->values, node)) != NULL)
+    {
+      copy_value (out, known);
+      return TRUE;
+    }
+  if (!eval_node_direct (expr, node, ctx, out, error))
+    return FALSE;
+  if (memo->values == NULL)
+    memo->values = g_hash_table_new_full (NULL, NULL, NULL, free_memo_value);
+  kept = g_new0 (SaphanXPathValue, 1);
+  copy_value (kept, out);
+  g_hash_table_insert (memo->values, (gpointer) node, kept);
+  return TRUE;
+}
+
+/* ---- Dispatch ----------------------------------------------------------- */
+
+static gboolean
+eval_node_direct (const SaphanXPathExpr *expr, const XNode *node,
+                  const SaphanXPathContext *ctx, SaphanXPathValue *out, GError **error)
 {
   switch (node->kind)
     {
@@ -546,7 +610,10 @@ gboolean
 saphan_xpath_eval (const SaphanXPathExpr *expr, const SaphanXPathContext *ctx,
                    SaphanXPathValue *out, GError **error)
 {
+  XMemo memo = { NULL };
+  XEvalContext top = { .memo = &memo };
   SaphanXPathContext normal;
+  gboolean ok;
 
   g_return_val_if_fail (expr != NULL && ctx != NULL && out != NULL, FALSE);
   g_return_val_if_fail (ctx->node != NULL || ctx->current != NULL, FALSE);
@@ -566,7 +633,10 @@ saphan_xpath_eval (const SaphanXPathExpr *expr, const SaphanXPathContext *ctx,
 
   out->type = SAPHAN_XPATH_BOOLEAN;
   out->boolean = FALSE;
-  return _saphan_xpath_eval_node (expr, expr->root, &normal, out, error);
+  top.base = normal;
+  ok = _saphan_xpath_eval_node (expr, expr->root, &top.base, out, error);
+  g_clear_pointer (&memo.values, g_hash_table_unref);
+  return ok;
 }
 
 gboolean

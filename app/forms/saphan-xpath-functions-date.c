@@ -347,8 +347,49 @@ SAPHAN_XPATH_FUNCTION (_saphan_xfn_now)
 
 /* ---- Conversions -------------------------------------------------------------- */
 
+/* An instant as ODK's reference engine writes the dateTime that date()
+ * keeps: the local wall clock with its offset, the fraction of a second
+ * without trailing zeros and left out when zero ("…T10:20:30.4+07:00"). */
+static char *
+format_instant_string (const WallTime *wall)
+{
+  g_autoptr (GTimeZone) zone = g_time_zone_new_local ();
+  g_autoptr (GDateTime) dt = g_date_time_new (zone, wall->year, wall->month, wall->day,
+                                               wall->hour, wall->minute, wall->second);
+  g_autofree char *base = NULL;
+  g_autofree char *offset = NULL;
+  char fraction[8] = "";
+
+  if (dt == NULL)
+    return g_strdup ("");
+  base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
+  offset = g_date_time_format (dt, "%:z");
+  if (wall->millisecond != 0)
+    {
+      g_snprintf (fraction, sizeof fraction, ".%03d", wall->millisecond);
+      for (gsize len = strlen (fraction); fraction[len - 1] == '0'; len--)
+        fraction[len - 1] = '\0';
+    }
+  return g_strdup_printf ("%s%s%s", base, fraction, offset);
+}
+
+/* Whether VALUE is written as a dateTime ("2018-01-01T10:20:30.400"), not
+ * as a date or a day number. */
+static gboolean
+is_date_time_text (const SaphanXPathValue *value)
+{
+  g_autofree char *text = NULL;
+
+  if (value->type == SAPHAN_XPATH_NUMBER || value->type == SAPHAN_XPATH_BOOLEAN)
+    return FALSE;
+  text = _saphan_xfn_string (value);
+  return strchr (text, 'T') != NULL;
+}
+
 /* date(x): a date string. Numbers are days and are floored, so -0.5
- * (1969-12-31T12:00) is 1969-12-31. "" and NaN give "". */
+ * (1969-12-31T12:00) is 1969-12-31. "" and NaN give "". A dateTime string
+ * keeps its time: ODK's engines turn it into that instant, not midnight, so
+ * date('2018-01-01T10:20:30.400') formats back to 10:20:30.400. */
 SAPHAN_XPATH_FUNCTION (_saphan_xfn_date)
 {
   double days;
@@ -359,6 +400,8 @@ SAPHAN_XPATH_FUNCTION (_saphan_xfn_date)
     return FALSE;
   if (empty || !days_to_wall (days, &wall))
     _saphan_xfn_set_string (result, "");
+  else if (is_date_time_text (&argv[0]))
+    _saphan_xfn_take_string (result, format_instant_string (&wall));
   else
     _saphan_xfn_take_string (result, format_date_string (&wall));
   return TRUE;

@@ -472,9 +472,11 @@ SAPHAN_XPATH_FUNCTION (_saphan_xfn_pulldata)
 
 /* ---- Geography --------------------------------------------------------------------- */
 
-/* The Earth as a sphere with the equator's radius (WGS 84), as the ODK
- * specification asks. */
-#define EARTH_RADIUS 6378137.0
+/* The Earth as a sphere of 6,378,100 m, the radius Collect and Web Forms
+ * both use, and results rounded to the centimetre (square centimetre for
+ * area) as they round them, so a form's stored value is the same text. */
+#define EARTH_RADIUS 6378100.0
+#define ROUND_CM(x) (round ((x) * 100.0) / 100.0)
 #define RADIANS(d) ((d) * G_PI / 180.0)
 
 /* Reads geopoints from a node-set of geopoints or from one geotrace or
@@ -550,19 +552,23 @@ SAPHAN_XPATH_FUNCTION (_saphan_xfn_area)
                  * (2.0 + sin (RADIANS (p[2 * i])) + sin (RADIANS (p[2 * j])));
         }
     }
-  _saphan_xfn_set_number (result, fabs (sum * EARTH_RADIUS * EARTH_RADIUS / 2.0));
+  _saphan_xfn_set_number (result, ROUND_CM (fabs (sum * EARTH_RADIUS * EARTH_RADIUS / 2.0)));
   return TRUE;
 }
 
-/* The length of the path through the points, by the haversine formula. */
+/* The length of the path through the points, by the haversine formula.
+ * Every argument adds its points in order: a node-set of geopoints, a
+ * geotrace or geoshape, or single geopoints as several arguments, mixed
+ * freely, as the ODK specification allows. */
 SAPHAN_XPATH_FUNCTION (_saphan_xfn_distance)
 {
   g_autoptr (GArray) points = g_array_new (FALSE, FALSE, sizeof (double));
   double total = 0.0;
   const double *p;
 
-  if (!read_points ("distance", &argv[0], points, error))
-    return FALSE;
+  for (guint a = 0; a < argc; a++)
+    if (!read_points ("distance", &argv[a], points, error))
+      return FALSE;
   p = (const double *) points->data;
   for (guint i = 1; i < points->len / 2; i++)
     {
@@ -574,6 +580,130 @@ SAPHAN_XPATH_FUNCTION (_saphan_xfn_distance)
 
       total += 2.0 * EARTH_RADIUS * asin (sqrt (MIN (1.0, h)));
     }
-  _saphan_xfn_set_number (result, total);
+  _saphan_xfn_set_number (result, ROUND_CM (total));
+  return TRUE;
+}
+
+/* geofence(point, shape): whether the point lies inside the polygon, by
+ * casting a ray along the latitude and counting the edges it crosses
+ * (longitude and latitude taken as plane coordinates, as Collect and Web
+ * Forms do). An empty point or a shape of fewer than three points is
+ * outside, so a constraint with geofence() fails rather than errs. */
+SAPHAN_XPATH_FUNCTION (_saphan_xfn_geofence)
+{
+  g_autoptr (GArray) point = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) shape = g_array_new (FALSE, FALSE, sizeof (double));
+  const double *s;
+  double lat, lon;
+  gboolean inside = FALSE;
+  guint n;
+
+  if (!read_points ("geofence", &argv[0], point, error) ||
+      !read_points ("geofence", &argv[1], shape, error))
+    return FALSE;
+  if (point->len != 2)
+    {
+      if (point->len > 2)
+        {
+          _saphan_xfn_error (error, "geofence", _("the first argument must be one geopoint"));
+          return FALSE;
+        }
+      _saphan_xfn_set_boolean (result, FALSE);
+      return TRUE;
+    }
+  lat = g_array_index (point, double, 0);
+  lon = g_array_index (point, double, 1);
+  s = (const double *) shape->data;
+  n = shape->len / 2;
+  /* A closed shape repeats its first point; the ring closes itself anyway. */
+  if (n > 1 && s[0] == s[2 * (n - 1)] && s[1] == s[2 * (n - 1) + 1])
+    n--;
+  for (guint i = 0, j = n - 1; n >= 3 && i < n; j = i++)
+    {
+      double lat_i = s[2 * i], lon_i = s[2 * i + 1];
+      double lat_j = s[2 * j], lon_j = s[2 * j + 1];
+
+      if ((lat_i > lat) != (lat_j > lat) &&
+          lon < (lon_j - lon_i) * (lat - lat_i) / (lat_j - lat_i) + lon_i)
+        inside = !inside;
+    }
+  _saphan_xfn_set_boolean (result, inside);
+  return TRUE;
+}
+
+/* ---- Shuffling ---------------------------------------------------------------------- */
+
+/* The Park-Miller "minimal standard" generator (multiplier 16807, modulus
+ * 2^31 - 1), which the ODK specification names for a seeded randomize() so
+ * that Collect, Enketo and Web Forms shuffle a list the same way for the
+ * same seed. The state is kept as a double, as those engines keep it. */
+#define PARK_MILLER_MODULUS 2147483647.0
+#define PARK_MILLER_MULTIPLIER 16807.0
+
+typedef struct
+{
+  double state;
+} ParkMiller;
+
+static void
+park_miller_init (ParkMiller *rng, double seed)
+{
+  rng->state = fmod (seed, PARK_MILLER_MODULUS);
+  if (rng->state <= 0)
+    rng->state += PARK_MILLER_MODULUS - 1;
+}
+
+/* A number in [0, 1). */
+static double
+park_miller_next (ParkMiller *rng)
+{
+  rng->state = fmod (rng->state * PARK_MILLER_MULTIPLIER, PARK_MILLER_MODULUS);
+  return (rng->state - 1) / (PARK_MILLER_MODULUS - 1);
+}
+
+static double
+unseeded_next (const SaphanXPathContext *ctx)
+{
+  const SaphanXPathEnv *env = ctx->env;
+
+  if (env != NULL && env->random != NULL)
+    return env->random (env->data);
+  return g_random_double ();
+}
+
+/* randomize(nodes[, seed]): the nodes in a shuffled order (Fisher-Yates,
+ * drawing from the last place down, the order the ODK engines draw in). The
+ * seed is truncated to an integer, as Collect reads it; a seed that is not a
+ * number is an error there too. Without a seed the form's random() source
+ * draws, so the result is volatile. */
+SAPHAN_XPATH_FUNCTION (_saphan_xfn_randomize)
+{
+  ParkMiller rng = { 0 };
+  GPtrArray *nodes;
+
+  if (!_saphan_xfn_require_nodes ("randomize", argv, 0, error))
+    return FALSE;
+  if (argc > 1)
+    {
+      double seed = _saphan_xfn_number (&argv[1]);
+
+      if (!isfinite (seed))
+        {
+          _saphan_xfn_error (error, "randomize", _("the seed is not a number"));
+          return FALSE;
+        }
+      park_miller_init (&rng, trunc (seed));
+    }
+  _saphan_xfn_copy_value (result, &argv[0]);
+  nodes = result->nodes;
+  for (guint i = nodes->len; i > 1; i--)
+    {
+      double draw = argc > 1 ? park_miller_next (&rng) : unseeded_next (ctx);
+      guint j = MIN ((guint) floor (draw * i), i - 1);
+      gpointer tmp = nodes->pdata[i - 1];
+
+      nodes->pdata[i - 1] = nodes->pdata[j];
+      nodes->pdata[j] = tmp;
+    }
   return TRUE;
 }

@@ -108,5 +108,7 @@ SAPHAN_XPATH_FUNCTION (_saphan_xfn_itext);
 SAPHAN_XPATH_FUNCTION (_saphan_xfn_pulldata);
 SAPHAN_XPATH_FUNCTION (_saphan_xfn_area);
 SAPHAN_XPATH_FUNCTION (_saphan_xfn_distance);
+SAPHAN_XPATH_FUNCTION (_saphan_xfn_geofence);
+SAPHAN_XPATH_FUNCTION (_saphan_xfn_randomize);
 
 G_END_DECLS

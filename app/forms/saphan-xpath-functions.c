@@ -8,12 +8,9 @@
  * SAPHAN_ERROR_FORM_INVALID with a message naming the function.
  *
  * Where we knowingly differ from Collect, it is to keep a kiosk running on
- * input Collect would stop at: substr() clamps indices past the end, date
- * functions accept a stored day number ("19782"), and distance() and area()
- * use a sphere of the equator's radius, as the specification describes,
- * where Collect measures on the WGS 84 ellipsoid (a difference of well
- * under one percent). randomize() is not provided: node-sets here are
- * always in document order, so a shuffled one cannot be represented.
+ * input Collect would stop at: substr() clamps indices past the end, and date
+ * functions accept a stored day number ("19782"). randomize() returns its node-set in the shuffled
+ * order, the one exception to document order (see SaphanXPathValue).
  *
  * The other groups live in saphan-xpath-functions-string.c, -date.c and
  * -nodes.c. position(), last(), current() and instance() belong to the
@@ -389,6 +386,7 @@ static SAPHAN_XPATH_FUNCTION (fn_random)
 /* ---- The table ----------------------------------------------------------- */
 
 #define VOLATILE SAPHAN_XPATH_FUNC_VOLATILE
+#define VOLATILE_UNSEEDED SAPHAN_XPATH_FUNC_VOLATILE_UNSEEDED
 
 /* Sorted by strcmp() on the name, for bsearch(); the test suite checks the
  * order. "position" needs its argument here: position() without one is the
@@ -418,7 +416,7 @@ static const SaphanXPathFuncDef function_table[] = {
   { "decimal-date-time",   1,  1, 0, _saphan_xfn_decimal_date_time },
   { "decimal-time",        1,  1, 0, _saphan_xfn_decimal_time },
   { "digest",              2,  3, 0, _saphan_xfn_digest },
-  { "distance",            1,  1, 0, _saphan_xfn_distance },
+  { "distance",            1, -1, 0, _saphan_xfn_distance },
   { "ends-with",           2,  2, 0, _saphan_xfn_ends_with },
   { "exp",                 1,  1, 0, fn_exp },
   { "exp10",               1,  1, 0, fn_exp10 },
@@ -427,6 +425,7 @@ static const SaphanXPathFuncDef function_table[] = {
   { "floor",               1,  1, 0, fn_floor },
   { "format-date",         2,  2, 0, _saphan_xfn_format_date },
   { "format-date-time",    2,  2, 0, _saphan_xfn_format_date_time },
+  { "geofence",            2,  2, 0, _saphan_xfn_geofence },
   { "if",                  3,  3, 0, fn_if },
   { "indexed-repeat",      3,  9, 0, _saphan_xfn_indexed_repeat },
   { "int",                 1,  1, 0, fn_int },
@@ -452,6 +451,7 @@ static const SaphanXPathFuncDef function_table[] = {
   { "property",            1,  1, 0, fn_property },
   { "pulldata",            4,  4, 0, _saphan_xfn_pulldata },
   { "random",              0,  0, VOLATILE, fn_random },
+  { "randomize",           1,  2, VOLATILE_UNSEEDED, _saphan_xfn_randomize },
   { "regex",               2,  2, 0, _saphan_xfn_regex },
   { "round",               1,  2, 0, fn_round },
   { "selected",            2,  2, 0, _saphan_xfn_selected },

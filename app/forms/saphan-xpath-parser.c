@@ -405,7 +405,10 @@ parse_call (Parser *p)
   /* The functions that need the evaluator's own state. position(node) with
    * an argument is the library's. */
   if (g_str_equal (name, "current"))
-    kind = XNODE_CURRENT;
+    {
+      kind = XNODE_CURRENT;
+      p->expr->uses_current = TRUE;
+    }
   else if (g_str_equal (name, "last"))
     kind = XNODE_LAST;
   else if (g_str_equal (name, "position") && args->len == 0)
@@ -427,6 +430,8 @@ parse_call (Parser *p)
       min_args = def->min_args;
       max_args = def->max_args;
       if (def->flags & SAPHAN_XPATH_FUNC_VOLATILE)
+        p->expr->is_volatile = TRUE;
+      if ((def->flags & SAPHAN_XPATH_FUNC_VOLATILE_UNSEEDED) && (int) args->len <= min_args)
         p->expr->is_volatile = TRUE;
     }
 
@@ -758,7 +763,85 @@ saphan_xpath_compile (const char *text, GHashTable *namespaces, GError **error)
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
+  _saphan_xpath_mark_invariant (expr->root);
   return g_steal_pointer (&expr);
+}
+
+static void
+mark_steps_invariant (XStep *steps, guint n_steps)
+{
+  for (guint i = 0; i < n_steps; i++)
+    for (guint k = 0; k < steps[i].n_preds; k++)
+      _saphan_xpath_mark_invariant (steps[i].preds[k]);
+}
+
+gboolean
+_saphan_xpath_mark_invariant (XNode *node)
+{
+  gboolean all = TRUE;
+
+  switch (node->kind)
+    {
+    case XNODE_NUMBER:
+    case XNODE_STRING:
+    case XNODE_CURRENT:
+      node->invariant = TRUE;
+      break;
+    case XNODE_POSITION:
+    case XNODE_LAST:
+      node->invariant = FALSE;
+      break;
+    case XNODE_NEGATE:
+      node->invariant = _saphan_xpath_mark_invariant (node->operand);
+      break;
+    case XNODE_CHAIN:
+    case XNODE_UNION:
+      for (guint i = 0; i < node->chain.n; i++)
+        all &= _saphan_xpath_mark_invariant (node->chain.args[i]);
+      node->invariant = all;
+      break;
+    case XNODE_PATH:
+      /* Predicates are evaluated at the nodes they filter, so only where
+       * the path starts decides. */
+      mark_steps_invariant (node->path.steps, node->path.n_steps);
+      for (guint i = 0; i < node->path.n_filter_preds; i++)
+        _saphan_xpath_mark_invariant (node->path.filter_preds[i]);
+      if (node->path.filter != NULL)
+        node->invariant = _saphan_xpath_mark_invariant (node->path.filter);
+      else
+        node->invariant = node->path.absolute;
+      break;
+    case XNODE_INSTANCE:
+      node->invariant = _saphan_xpath_mark_invariant (node->call.args[0]);
+      break;
+    case XNODE_CALL:
+      for (guint i = 0; i < node->call.n; i++)
+        all &= _saphan_xpath_mark_invariant (node->call.args[i]);
+      /* Without arguments most functions read the context node; lang()
+       * reads it even with one; volatile ones must draw anew each time. */
+      node->invariant = all && node->call.n > 0 &&
+                        !(node->call.def->flags & (SAPHAN_XPATH_FUNC_VOLATILE |
+                                                   SAPHAN_XPATH_FUNC_VOLATILE_UNSEEDED)) &&
+                        strcmp (node->call.def->name, "lang") != 0;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  return node->invariant;
+}
+
+gboolean
+saphan_xpath_expr_is_context_free (const SaphanXPathExpr *expr)
+{
+  g_return_val_if_fail (expr != NULL, FALSE);
+  return expr->root->invariant && !expr->uses_current;
+}
+
+gboolean
+saphan_xpath_expr_uses_current (const SaphanXPathExpr *expr)
+{
+  g_return_val_if_fail (expr != NULL, FALSE);
+  return expr->uses_current;
 }
 
 void

@@ -150,6 +150,11 @@ struct _XNode
 {
   XNodeKind kind;
   guint     pos;    /* byte offset of the construct, for messages */
+  /* The value is the same wherever in one evaluation the node is reached:
+   * it reads neither the context node, nor position() or last(), nor a
+   * volatile function (an absolute path, current(), instance('x')/root,
+   * and operators or functions over those). Set by the parser. */
+  gboolean  invariant;
   union
   {
     double      number;
@@ -184,6 +189,7 @@ struct _SaphanXPathExpr
   char      *text;
   XNode     *root;
   gboolean   is_volatile;
+  gboolean   uses_current;
   /* Every node, array and string of the tree: freed together. */
   GPtrArray *allocs;
   /* The steps' CACHE_NODES arrays, and the lock that lets several threads
@@ -203,6 +209,28 @@ void _saphan_xpath_set_error (GError **error, const char *text, guint byte_pos,
                               const char *what);
 /* The expression text shortened for messages. */
 char *_saphan_xpath_quote (const char *text);
+
+/* Values of invariant nodes computed inside predicates, kept for the rest
+ * of one top-level evaluation: instance('c')/root/item[name = /data/q]
+ * then walks /data/q once, not once per item. */
+typedef struct
+{
+  GHashTable *values; /* const XNode * -> SaphanXPathValue *; created on first use */
+} XMemo;
+
+/* The context the evaluator passes down: the public one plus its memo.
+ * Every context inside the evaluator is one of these (see
+ * saphan_xpath_eval() and apply_predicates()); library functions see only
+ * the public part. */
+typedef struct
+{
+  SaphanXPathContext base;
+  XMemo             *memo;
+  gboolean           in_predicate;
+} XEvalContext;
+
+/* Marks the invariant nodes of the tree under NODE; returns NODE's flag. */
+gboolean _saphan_xpath_mark_invariant (XNode *node);
 
 /* Evaluates NODE; used by the evaluator recursively. */
 gboolean _saphan_xpath_eval_node (const SaphanXPathExpr *expr, const XNode *node,

@@ -76,7 +76,11 @@ typedef struct
     gboolean   boolean;
     double     number;
     char      *string;   /* owned */
-    GPtrArray *nodes;    /* of SaphanNode *, borrowed nodes, document order, no duplicates; owned array */
+    /* Of SaphanNode *, borrowed, no duplicates; owned array. Document order,
+     * except the result of randomize(), which keeps its shuffled order so
+     * that an itemset lists its choices in that order; a path step or a
+     * union over it sorts again. */
+    GPtrArray *nodes;
   };
 } SaphanXPathValue;
 
@@ -136,6 +140,14 @@ const char      *saphan_xpath_expr_get_text (const SaphanXPathExpr *expr);
 /* TRUE when the value may change without any node changing (now(), today(),
  * random(), uuid()). */
 gboolean         saphan_xpath_expr_is_volatile (const SaphanXPathExpr *expr);
+/* TRUE when EXPR has the same value at every context node, in one state of
+ * the instances: it reads no relative path from the context, no current(),
+ * position() or last(), and no volatile function. The itemset
+ * instance('c')/root/item[country = /data/rep/country] is one, so every
+ * select of the repeat is offered the same choices. */
+gboolean         saphan_xpath_expr_is_context_free (const SaphanXPathExpr *expr);
+/* TRUE when EXPR calls current(). */
+gboolean         saphan_xpath_expr_uses_current (const SaphanXPathExpr *expr);
 
 gboolean saphan_xpath_eval         (const SaphanXPathExpr *expr, const SaphanXPathContext *ctx,
                                     SaphanXPathValue *out, GError **error);
@@ -174,6 +186,9 @@ typedef gboolean (*SaphanXPathFunc) (const SaphanXPathContext *ctx,
 typedef enum
 {
   SAPHAN_XPATH_FUNC_VOLATILE = 1 << 0, /* now(), today(), random(), uuid() */
+  /* Volatile only when called without its optional arguments: randomize()
+   * without a seed shuffles differently each time, with one it does not. */
+  SAPHAN_XPATH_FUNC_VOLATILE_UNSEEDED = 1 << 1,
 } SaphanXPathFuncFlags;
 
 typedef struct

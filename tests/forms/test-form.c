@@ -766,6 +766,93 @@ test_wipe (void)
   }
 }
 
+/* randomize() in an itemset: the choices come in the shuffled order, the
+ * same for the same seed (Park-Miller, as in Collect and Web Forms), and a
+ * seed read from the instance reorders them when it changes. */
+static const char randomize_form[] =
+  "<h:html xmlns='http://www.w3.org/2002/xforms' xmlns:h='http://www.w3.org/1999/xhtml'>"
+  "<h:head><h:title>r</h:title><model>"
+  "<instance><data id='r'><seed>42</seed><fixed/><by_seed/><top/></data></instance>"
+  "<instance id='fruits'><root>"
+  "<item><name>a</name></item><item><name>b</name></item><item><name>c</name></item>"
+  "<item><name>d</name></item><item><name>e</name></item><item><name>f</name></item>"
+  "</root></instance>"
+  "<bind nodeset='/data/seed' type='int'/>"
+  "<bind nodeset='/data/top' calculate=\"randomize(instance('fruits')/root/item, 42)[1]/name\"/>"
+  "</model></h:head><h:body>"
+  "<select1 ref='/data/fixed'><itemset nodeset=\"randomize(instance('fruits')/root/item, 42)\">"
+  "<value ref='name'/><label ref='name'/></itemset></select1>"
+  "<select1 ref='/data/by_seed'><itemset nodeset=\"randomize(instance('fruits')/root/item, /data/seed)\">"
+  "<value ref='name'/><label ref='name'/></itemset></select1>"
+  "</h:body></h:html>";
+
+static char *
+choice_values (SaphanSession *session, const char *ref)
+{
+  g_autoptr (GPtrArray) choices = saphan_session_get_choices (session, ref, NULL);
+  g_autoptr (GString) out = g_string_new (NULL);
+
+  g_assert_nonnull (choices);
+  for (guint i = 0; i < choices->len; i++)
+    g_string_append (out, ((SaphanChoice *) choices->pdata[i])->value);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+test_randomize_choices (void)
+{
+  g_autoptr (GBytes) bytes = g_bytes_new_static (randomize_form, strlen (randomize_form));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SaphanForm) form = saphan_form_new_from_bytes (bytes, "randomize.xml", NULL, &error);
+  g_autoptr (SaphanSession) session = NULL;
+  g_autofree char *fixed = NULL;
+  g_autofree char *by_seed = NULL;
+  g_autofree char *reseeded = NULL;
+
+  g_assert_no_error (error);
+  session = new_session (form);
+  fixed = choice_values (session, "/data/fixed");
+  by_seed = choice_values (session, "/data/by_seed");
+  g_assert_cmpstr (fixed, ==, "bdfeca");
+  g_assert_cmpstr (by_seed, ==, "bdfeca");
+  /* A positional predicate counts in the shuffled order. */
+  assert_value (session, "/data/top", "b");
+  answer (session, "/data/seed", "1");
+  reseeded = choice_values (session, "/data/by_seed");
+  g_assert_cmpstr (reseeded, ==, "ecbdfa");
+  /* An answer among the shuffled choices is kept. */
+  answer (session, "/data/by_seed", "c");
+  assert_value (session, "/data/by_seed", "c");
+}
+
+/* date() of a dateTime keeps the time, but a date-typed node stores only
+ * the day, as Collect and Web Forms store it. */
+static const char date_calc_form[] =
+  "<h:html xmlns='http://www.w3.org/2002/xforms' xmlns:h='http://www.w3.org/1999/xhtml'>"
+  "<h:head><h:title>d</h:title><model>"
+  "<instance><data id='d'><day/><text/><leap/></data></instance>"
+  "<bind nodeset='/data/day' type='date' calculate=\"date('2018-01-01T10:20:30.400')\"/>"
+  "<bind nodeset='/data/text' type='string' calculate=\"date('2018-01-01T10:20:30.400')\"/>"
+  "<bind nodeset='/data/leap' type='date' calculate=\"date('2024-02-29')\"/>"
+  "</model></h:head><h:body><input ref='/data/day'><label>d</label></input></h:body></h:html>";
+
+static void
+test_date_calculations (void)
+{
+  g_autoptr (GBytes) bytes = g_bytes_new_static (date_calc_form, strlen (date_calc_form));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SaphanForm) form = saphan_form_new_from_bytes (bytes, "dates.xml", NULL, &error);
+  g_autoptr (SaphanSession) session = NULL;
+  g_autofree char *text = NULL;
+
+  g_assert_no_error (error);
+  session = new_session (form);
+  assert_value (session, "/data/day", "2018-01-01");
+  assert_value (session, "/data/leap", "2024-02-29");
+  text = saphan_session_get_value (session, "/data/text");
+  g_assert_true (g_str_has_prefix (text, "2018-01-01T10:20:30.4"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -783,6 +870,8 @@ main (int argc, char **argv)
   g_test_add_func ("/form/session/repeat-scopes", test_repeat_scopes);
   g_test_add_func ("/form/session/itext", test_itext_switching);
   g_test_add_func ("/form/session/choices", test_choices);
+  g_test_add_func ("/form/session/randomize-choices", test_randomize_choices);
+  g_test_add_func ("/form/session/date-calculations", test_date_calculations);
   g_test_add_func ("/form/session/changed", test_changed_signal);
   g_test_add_func ("/form/session/types", test_type_normalization);
   g_test_add_func ("/form/session/language-code", test_language_by_code);
