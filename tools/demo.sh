@@ -14,6 +14,7 @@ data_dir=${SAPHAN_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/saphan}
 echo "Data folder: $data_dir"
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   echo "No display here: starting the kiosk on a virtual X display (Xvfb)."
-  exec xvfb-run -a -s "-screen 0 1280x800x24" ./build/ui/saphan-kiosk --data-dir "$data_dir" "$@"
+  exec xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+    ./build/ui/saphan-kiosk --data-dir "$data_dir" "$@"
 fi
 exec ./build/ui/saphan-kiosk --data-dir "$data_dir" "$@"

@@ -10,6 +10,12 @@
 #include "saphan-demo-forms.h"
 #include "saphan-paths.h"
 #include "saphan-window.h"
+#include "saphan-audit.h"
+#include "saphan-bundle.h"
+#include "saphan-kiosk-key.h"
+#include "saphan-sd-notify.h"
+#include "saphan-sync.h"
+#include "saphan-sync-monitor.h"
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
@@ -26,6 +32,11 @@ struct _SaphanApplication
   char *language;
   GSettings *settings;
   SaphanStore *store;
+  SaphanSync *sync;
+  SaphanSyncMonitor *sync_monitor;
+  GCancellable *background;
+  guint purge_source;
+  guint watchdog_source;
   gint64 started_at;
   guint sigterm_source;
   guint sigint_source;
@@ -116,6 +127,48 @@ apply_language (const char *language)
 #endif
 }
 
+/* Start-up work that must not delay or break the kiosk: each problem is
+ * logged (never with personal data) and the kiosk carries on. Runs in the
+ * load thread, off the UI. */
+static void
+housekeeping (SaphanStore *store, const char *data_dir)
+{
+  g_autoptr (SaphanKioskKey) key = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 purged = 0;
+
+  /* A power cut between a bundle's switch and its store update leaves the
+   * store behind the installed content: bring it in line first. */
+  if (!saphan_bundle_reconcile (data_dir, store, &error))
+    {
+      g_message ("Installed content and store disagree: %s", error->message);
+      g_clear_error (&error);
+    }
+
+  /* The kiosk key signs receipts and the audit log's checkpoints; one at
+   * every start keeps the signed head of the log close to its end. */
+  key = saphan_kiosk_key_load_or_create (data_dir, &error);
+  if (key != NULL)
+    {
+      saphan_audit_attach_key (store, key);
+      if (!saphan_audit_checkpoint (store, NULL, &error))
+        {
+          g_message ("Cannot sign an audit checkpoint: %s", error->message);
+          g_clear_error (&error);
+        }
+    }
+  else
+    {
+      g_message ("Cannot load the kiosk key: %s", error->message);
+      g_clear_error (&error);
+    }
+
+  if (!saphan_store_purge_expired (store, g_get_real_time () / G_USEC_PER_SEC, &purged, &error))
+    g_message ("Cannot remove expired answers: %s", error->message);
+  else if (purged > 0)
+    g_message ("Removed the answers of %" G_GINT64_FORMAT " submissions past retention", purged);
+}
+
 static void
 load_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
 {
@@ -149,7 +202,8 @@ load_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellab
           return;
         }
       if (n_installed > 0)
-        g_message ("Installed %u demo services on first start", n_installed);
+        g_message ("Installed %u services on first start", n_installed);
+      housekeeping (store, data->data_dir);
     }
 
   if (g_task_return_error_if_cancelled (task))
@@ -314,6 +368,16 @@ saphan_application_shutdown (GApplication *application)
 
   g_clear_handle_id (&self->sigterm_source, g_source_remove);
   g_clear_handle_id (&self->sigint_source, g_source_remove);
+  g_clear_handle_id (&self->purge_source, g_source_remove);
+  g_clear_handle_id (&self->watchdog_source, g_source_remove);
+  saphan_sd_notify ("STOPPING=1");
+  if (self->background != NULL)
+    g_cancellable_cancel (self->background);
+  if (self->sync_monitor != NULL)
+    saphan_sync_monitor_stop (self->sync_monitor);
+  g_clear_object (&self->sync_monitor);
+  g_clear_object (&self->sync);
+  g_clear_object (&self->background);
 
   G_APPLICATION_CLASS (saphan_application_parent_class)->shutdown (application);
 
@@ -511,6 +575,73 @@ saphan_application_load_async (SaphanApplication *self, GCancellable *cancellabl
   g_task_run_in_thread (task, load_thread);
 }
 
+static void
+sync_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  SaphanSyncSummary summary = { 0 };
+
+  /* No server yet, another sender, a paused queue: all ordinary states of
+   * an offline kiosk, which staff see on the dashboard. */
+  if (!saphan_sync_run_finish (SAPHAN_SYNC (source), result, &summary, &error))
+    g_debug ("Sync did not run: %s", error->message);
+  saphan_sync_summary_clear (&summary);
+}
+
+static void
+sync_due_cb (SaphanSyncMonitor *monitor, gpointer user_data)
+{
+  SaphanApplication *self = user_data;
+
+  if (self->sync != NULL && !saphan_sync_get_running (self->sync))
+    saphan_sync_run_async (self->sync, 0, self->background, sync_done_cb, self);
+}
+
+static void
+purge_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_message ("Cannot remove expired answers: %s", error->message);
+}
+
+static void
+purge_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (saphan_store_purge_expired (SAPHAN_STORE (task_data), g_get_real_time () / G_USEC_PER_SEC,
+                                  NULL, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* Retention runs daily, in a worker thread. */
+static gboolean
+purge_cb (gpointer user_data)
+{
+  SaphanApplication *self = user_data;
+  g_autoptr (GTask) task = g_task_new (self, self->background, purge_done_cb, NULL);
+
+  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
+  g_task_run_in_thread (task, purge_thread);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Sync follows connectivity and its schedule; nothing here blocks. */
+static void
+start_background_services (SaphanApplication *self)
+{
+  self->background = g_cancellable_new ();
+  self->sync = saphan_sync_new (self->store);
+  self->sync_monitor = saphan_sync_monitor_new (self->store);
+  g_signal_connect_object (self->sync_monitor, "sync-due", G_CALLBACK (sync_due_cb), self, 0);
+  saphan_sync_monitor_start (self->sync_monitor);
+  self->purge_source = g_timeout_add_seconds (24 * 60 * 60, purge_cb, self);
+}
+
 GPtrArray *
 saphan_application_load_finish (SaphanApplication *self, GAsyncResult *result, GError **error)
 {
@@ -527,7 +658,10 @@ saphan_application_load_finish (SaphanApplication *self, GAsyncResult *result, G
     return NULL;
 
   if (self->store == NULL)
-    self->store = g_object_ref (load->store);
+    {
+      self->store = g_object_ref (load->store);
+      start_background_services (self);
+    }
   forms = g_steal_pointer (&load->forms);
   load_result_free (load);
   return forms;
@@ -546,6 +680,11 @@ saphan_application_start_page_presented (SaphanApplication *self)
 
   elapsed_ms = (g_get_monotonic_time () - self->started_at) / 1000.0;
   g_debug ("Start page presented %.1f ms after start", elapsed_ms);
+
+  /* Under systemd: ready once a citizen can see the services, and the
+   * watchdog pinged from this main loop from now on. */
+  saphan_sd_notify ("READY=1");
+  self->watchdog_source = saphan_sd_watchdog_start ();
 
   if (self->exit_after_first_frame)
     {
