@@ -247,8 +247,12 @@ form_submitted_cb (SaphanFormFlow *flow, const char *receipt_number, gpointer us
   SaphanWindow *self = user_data;
   SaphanStore *store = saphan_application_get_store (get_application (self));
 
-  saphan_receipt_print_async (store, receipt_number, NULL, self->cancellable, receipt_printed_cb,
-                              g_object_ref (flow));
+  g_autofree char *next_steps = saphan_form_flow_dup_next_steps (flow);
+  SaphanReceiptPrintOptions options = { .next_steps = next_steps };
+
+  /* The options are read before the call returns; only the flow is kept. */
+  saphan_receipt_print_async (store, receipt_number, &options, self->cancellable,
+                              receipt_printed_cb, g_object_ref (flow));
 }
 
 static void

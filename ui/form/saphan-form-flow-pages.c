@@ -391,3 +391,15 @@ saphan_form_flow_set_print_problem (SaphanFormFlow *self, const char *reason)
   gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
   gtk_box_append (GTK_BOX (self->finish_box), label);
 }
+
+/* The form's "what happens next" (itext saphan:next-steps) in the flow's
+ * language, for the printed receipt; NULL when the form has none. */
+char *
+saphan_form_flow_dup_next_steps (SaphanFormFlow *self)
+{
+  g_return_val_if_fail (SAPHAN_IS_FORM_FLOW (self), NULL);
+
+  if (self->session == NULL)
+    return NULL;
+  return _saphan_form_flow_itext (self, "saphan:next-steps");
+}

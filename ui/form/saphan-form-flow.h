@@ -54,6 +54,7 @@ gboolean       saphan_form_flow_get_idle_warning_shown (SaphanFormFlow *self);
 const char    *saphan_form_flow_get_receipt_number (SaphanFormFlow *self);
 void           saphan_form_flow_set_assisted_by    (SaphanFormFlow *self, const char *staff_id);
 void           saphan_form_flow_set_print_problem  (SaphanFormFlow *self, const char *reason);
+char          *saphan_form_flow_dup_next_steps     (SaphanFormFlow *self);
 /* Borrowed, NULL before loading and after the wipe. */
 SaphanSession *saphan_form_flow_get_session      (SaphanFormFlow *self);
 GtkWidget     *saphan_form_flow_get_keyboard     (SaphanFormFlow *self);
