@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "saphan-start-page.h"
 #include "saphan-form-tile.h"
 #include "saphan-store.h"
@@ -83,8 +85,23 @@ saphan_start_page_new (void)
   return g_object_new (SAPHAN_TYPE_START_PAGE, NULL);
 }
 
+/* Service titles are written "ไทย · English", as ODK forms have one title
+ * for every language; a tile shows the part for LANGUAGE, so that a long
+ * title fits a small screen. A title without the separator shows whole. */
+static char *
+title_for_language (const char *title, const char *language)
+{
+  const char *separator = strstr (title, " · ");
+
+  if (separator == NULL)
+    return g_strdup (title);
+  if (g_strcmp0 (language, "en") == 0)
+    return g_strdup (separator + strlen (" · "));
+  return g_strndup (title, separator - title);
+}
+
 void
-saphan_start_page_set_forms (SaphanStartPage *self, GPtrArray *forms)
+saphan_start_page_set_forms (SaphanStartPage *self, GPtrArray *forms, const char *language)
 {
   g_return_if_fail (SAPHAN_IS_START_PAGE (self));
   g_return_if_fail (forms != NULL);
@@ -94,7 +111,8 @@ saphan_start_page_set_forms (SaphanStartPage *self, GPtrArray *forms)
   for (guint i = 0; i < forms->len; i++)
     {
       const SaphanFormInfo *info = g_ptr_array_index (forms, i);
-      GtkWidget *tile = saphan_form_tile_new (info->form_id, info->title);
+      g_autofree char *title = title_for_language (info->title, language);
+      GtkWidget *tile = saphan_form_tile_new (info->form_id, title);
       GtkWidget *child;
 
       gtk_flow_box_append (self->tiles, tile);

@@ -10,7 +10,7 @@ G_DECLARE_FINAL_TYPE (SaphanStartPage, saphan_start_page, SAPHAN, START_PAGE, Gt
 
 GtkWidget *saphan_start_page_new (void);
 /* FORMS is a GPtrArray of SaphanFormInfo, in the order to show them. */
-void saphan_start_page_set_forms (SaphanStartPage *self, GPtrArray *forms);
+void saphan_start_page_set_forms (SaphanStartPage *self, GPtrArray *forms, const char *language);
 guint saphan_start_page_get_n_tiles (SaphanStartPage *self);
 
 G_END_DECLS

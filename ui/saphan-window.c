@@ -90,7 +90,12 @@ rebuild_start_page (SaphanWindow *self)
   g_assert (self->forms != NULL);
 
   page = saphan_start_page_new ();
-  saphan_start_page_set_forms (SAPHAN_START_PAGE (page), self->forms);
+  {
+    g_autoptr (GVariant) language
+        = g_action_group_get_action_state (G_ACTION_GROUP (get_application (self)), "language");
+    saphan_start_page_set_forms (SAPHAN_START_PAGE (page), self->forms,
+                                 language != NULL ? g_variant_get_string (language, NULL) : "th");
+  }
 
   if (self->start_page != NULL)
     gtk_stack_remove (self->stack, self->start_page);
@@ -313,6 +318,14 @@ back_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 
   if (self->start_page == NULL)
     return;
+  /* Leaving a form by Back or Escape cancels it, which wipes the answers:
+   * a hidden flow would keep one citizen's answers for the next. */
+  if (self->form_flow != NULL)
+    {
+      gtk_widget_activate_action (self->form_flow, "flow.cancel", NULL);
+      close_form_flow (self);
+      return;
+    }
   gtk_stack_set_visible_child (self->stack, self->start_page);
 }
 

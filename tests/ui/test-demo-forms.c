@@ -1,28 +1,65 @@
-/* test-demo-forms.c: the demo services are valid, bilingual XForms.
+/* test-demo-forms.c: the service forms a new kiosk installs are valid,
+ * bilingual XForms.
  *
- * Until the form engine validates installs, nothing else checks these
- * hand-written files: every bind and control must point into the
- * instance, every itext reference must exist in both Thai and English,
- * the submission must get a meta/instanceID, and the constraints must
- * accept and refuse the values in demo-form-values.txt.
+ * For every form in assets/forms: the real form engine loads it with the
+ * shared media folder; every bind and control points into the instance;
+ * every itext reference exists in both Thai and English; the submission
+ * gets a meta/instanceID; the title is bilingual; every secondary instance
+ * is in the media folder. Then the answers in demo-form-values.txt go
+ * through real sessions of the engine, which must accept or refuse each.
  */
 #include "config.h"
+
+#include "saphan-form.h"
+#include "saphan-session.h"
 
 #include <glib.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/xpath.h>
-#include <libxml/xpathInternals.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define XFORMS_NS "http://www.w3.org/2002/xforms"
 #define JR_NS "http://openrosa.org/javarosa"
 
-static const char *const demo_forms[] = {
-  "demo-complaint.xml",
-  "demo-elderly-allowance.xml",
-  "demo-household.xml",
-};
+/* The services every kiosk offers; more may be added to assets/forms. */
+#define MIN_FORMS 5
+
+static char *
+forms_dir (void)
+{
+  return g_build_filename (SAPHAN_SOURCE_ASSETS, "forms", NULL);
+}
+
+static char *
+media_dir (void)
+{
+  return g_build_filename (SAPHAN_SOURCE_ASSETS, "forms", "media", NULL);
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The forms in assets/forms, sorted as the kiosk installs them. */
+static GPtrArray *
+list_forms (void)
+{
+  g_autofree char *dir_path = forms_dir ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, &error);
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".xml"))
+      g_ptr_array_add (files, g_strdup (name));
+  g_ptr_array_sort (files, compare_names);
+  return files;
+}
 
 static xmlDoc *
 load_form (const char *file)
@@ -62,7 +99,8 @@ instance_root (xmlDoc *doc)
   return NULL;
 }
 
-/* Follows an absolute path such as /data/member/age through the instance. */
+/* Follows an absolute path such as /form_id/member/age through the
+ * instance. */
 static xmlNode *
 resolve (xmlDoc *doc, const char *path)
 {
@@ -110,11 +148,21 @@ collect_refs (xmlDoc *doc, xmlNode *node, GPtrArray *itext_refs, const char *fil
         continue;
       ref = prop (child, "ref", NULL);
       nodeset = prop (child, "nodeset", NULL);
+      /* An itemset's label names its itext id by an expression, which the
+       * engine's own load below checks. */
       if (ref != NULL && g_str_has_prefix (ref, "jr:itext("))
-        g_ptr_array_add (itext_refs, itext_id (ref));
-      else if (ref != NULL && resolve (doc, ref) == NULL)
+        {
+          char *id = itext_id (ref);
+
+          if (id != NULL)
+            g_ptr_array_add (itext_refs, id);
+        }
+      else if (ref != NULL && !g_str_equal ((const char *)child->name, "value")
+               && !g_str_equal ((const char *)child->name, "label") && resolve (doc, ref) == NULL)
         g_error ("%s: the control for %s has no instance node", file, ref);
-      if (nodeset != NULL && resolve (doc, nodeset) == NULL)
+      /* Itemsets read secondary instances; repeats must be in the primary. */
+      if (nodeset != NULL && !g_str_has_prefix (nodeset, "instance(")
+          && resolve (doc, nodeset) == NULL)
         g_error ("%s: the repeat over %s has no instance node", file, nodeset);
       collect_refs (doc, child, itext_refs, file);
     }
@@ -134,20 +182,33 @@ test_structure (gconstpointer data)
   g_autofree char *title = NULL;
   g_autofree char *id = NULL;
   g_autofree char *version = NULL;
+  g_autofree char *instance_id_path = NULL;
+  g_autofree char *expected_id = g_strndup (file, strlen (file) - strlen (".xml"));
+  g_auto (GStrv) title_parts = NULL;
   gboolean instance_id_bound = FALSE;
 
   title = (char *)xmlNodeGetContent (
       child_named (child_named (xmlDocGetRootElement (doc), "head"), "title"));
   g_assert_nonnull (title);
-  g_assert_cmpuint (strlen (g_strstrip (title)), >, 0);
+  g_strstrip (title);
+  /* "ไทย · English": the start page shows both before a language is chosen. */
+  title_parts = g_strsplit (title, " · ", -1);
+  g_assert_cmpuint (g_strv_length (title_parts), ==, 2);
+  g_assert_cmpuint (strlen (title_parts[0]), >, 0);
+  g_assert_cmpuint (strlen (title_parts[1]), >, 0);
+  g_assert_true (g_unichar_get_script (g_utf8_get_char (title_parts[0])) == G_UNICODE_SCRIPT_THAI);
+  g_assert_true (g_ascii_isupper (title_parts[1][0]));
+
   g_assert_nonnull (root);
   g_assert_true (root->ns != NULL && g_str_equal ((const char *)root->ns->href, XFORMS_NS));
   id = prop (root, "id", NULL);
   version = prop (root, "version", NULL);
-  g_assert_nonnull (id);
-  g_assert_true (g_str_has_prefix (id, "demo_"));
+  /* The file is named after the form, as the kiosk's tools expect. */
+  g_assert_cmpstr (id, ==, expected_id);
+  g_assert_cmpstr ((const char *)root->name, ==, id);
   g_assert_nonnull (version);
-  g_assert_nonnull (resolve (doc, "/data/meta/instanceID"));
+  instance_id_path = g_strdup_printf ("/%s/meta/instanceID", id);
+  g_assert_nonnull (resolve (doc, instance_id_path));
 
   /* Binds point into the instance; constraint messages are itext. */
   for (xmlNode *bind = model->children; bind != NULL; bind = bind->next)
@@ -162,7 +223,7 @@ test_structure (gconstpointer data)
       if (resolve (doc, nodeset) == NULL)
         g_error ("%s: bind %s has no instance node", file, nodeset);
       preload = prop (bind, "preload", JR_NS);
-      if (g_str_equal (nodeset, "/data/meta/instanceID") && g_strcmp0 (preload, "uid") == 0)
+      if (g_str_equal (nodeset, instance_id_path) && g_strcmp0 (preload, "uid") == 0)
         instance_id_bound = TRUE;
       message = prop (bind, "constraintMsg", JR_NS);
       if (message != NULL)
@@ -210,102 +271,127 @@ test_structure (gconstpointer data)
   g_assert_cmpstr (g_ptr_array_index (languages, 0), ==, "Thai (th)");
   g_assert_cmpstr (g_ptr_array_index (languages, 1), ==, "English (en)");
 
-  xmlFreeDoc (doc);
-}
-
-/* ODK's regex(value, pattern). */
-static void
-xpath_regex (xmlXPathParserContextPtr ctxt, int nargs)
-{
-  xmlChar *pattern, *value;
-  gboolean matches;
-
-  CHECK_ARITY (2);
-  pattern = xmlXPathPopString (ctxt);
-  value = xmlXPathPopString (ctxt);
-  matches = g_regex_match_simple ((const char *)pattern, (const char *)value, 0, 0);
-  xmlFree (pattern);
-  xmlFree (value);
-  xmlXPathReturnBoolean (ctxt, matches);
-}
-
-/* ODK's substr(value, start[, end]): zero-based, end excluded. */
-static void
-xpath_substr (xmlXPathParserContextPtr ctxt, int nargs)
-{
-  double start, end = G_MAXINT;
-  xmlChar *value;
-  glong length;
-  g_autofree char *result = NULL;
-
-  if (nargs != 2 && nargs != 3)
+  /* Every secondary instance is a file of the shared media folder. */
+  for (xmlNode *instance = model->children; instance != NULL; instance = instance->next)
     {
-      xmlXPathErr (ctxt, XPATH_INVALID_ARITY);
-      return;
-    }
-  if (nargs == 3)
-    end = xmlXPathPopNumber (ctxt);
-  start = xmlXPathPopNumber (ctxt);
-  value = xmlXPathPopString (ctxt);
-  length = g_utf8_strlen ((const char *)value, -1);
-  start = CLAMP (start, 0, length);
-  end = CLAMP (end, start, length);
-  result = g_utf8_substring ((const char *)value, (glong)start, (glong)end);
-  xmlFree (value);
-  xmlXPathReturnString (ctxt, xmlStrdup ((const xmlChar *)result));
-}
+      g_autofree char *src = NULL;
+      g_autofree char *media = NULL;
+      g_autofree char *media_path = NULL;
 
-static gboolean
-constraint_accepts (const char *constraint, const char *value)
-{
-  xmlDoc *doc = xmlNewDoc ((const xmlChar *)"1.0");
-  xmlNode *node = xmlNewDocNode (doc, NULL, (const xmlChar *)"v", (const xmlChar *)value);
-  xmlXPathContext *context;
-  xmlXPathObject *result;
-  gboolean accepted;
-
-  xmlDocSetRootElement (doc, node);
-  context = xmlXPathNewContext (doc);
-  context->node = node;
-  xmlXPathRegisterFunc (context, (const xmlChar *)"regex", xpath_regex);
-  xmlXPathRegisterFunc (context, (const xmlChar *)"substr", xpath_substr);
-  result = xmlXPathEvalExpression ((const xmlChar *)constraint, context);
-  if (result == NULL)
-    g_error ("Cannot evaluate the constraint %s", constraint);
-  accepted = xmlXPathCastToBoolean (result);
-  xmlXPathFreeObject (result);
-  xmlXPathFreeContext (context);
-  xmlFreeDoc (doc);
-  return accepted;
-}
-
-static char *
-constraint_of (const char *file, const char *field)
-{
-  xmlDoc *doc = load_form (file);
-  char *constraint = NULL;
-
-  for (xmlNode *bind = model_of (doc)->children; bind != NULL; bind = bind->next)
-    {
-      g_autofree char *nodeset = NULL;
-
-      if (bind->type != XML_ELEMENT_NODE || !g_str_equal ((const char *)bind->name, "bind"))
+      if (instance->type != XML_ELEMENT_NODE
+          || !g_str_equal ((const char *)instance->name, "instance"))
         continue;
-      nodeset = prop (bind, "nodeset", NULL);
-      if (g_str_has_suffix (nodeset, field)
-          && nodeset[strlen (nodeset) - strlen (field) - 1] == '/')
-        constraint = prop (bind, "constraint", NULL);
+      src = prop (instance, "src", NULL);
+      if (src == NULL)
+        continue;
+      g_assert_true (g_str_has_prefix (src, "jr://file-csv/") || g_str_has_prefix (src, "jr://file/"));
+      media = media_dir ();
+      media_path = g_build_filename (media, strrchr (src, '/') + 1, NULL);
+      if (!g_file_test (media_path, G_FILE_TEST_IS_REGULAR))
+        g_error ("%s: %s is not in assets/forms/media", file, src);
     }
+
   xmlFreeDoc (doc);
-  if (constraint == NULL)
-    g_error ("%s: no constraint on %s", file, field);
-  return constraint;
+}
+
+/* What the kiosk installs: the engine loads the form with its media and
+ * reads the same id, version, title and languages. */
+static void
+test_engine_load (gconstpointer data)
+{
+  const char *file = data;
+  g_autofree char *path = g_build_filename (SAPHAN_SOURCE_ASSETS, "forms", file, NULL);
+  g_autofree char *media = media_dir ();
+  g_autofree char *expected_id = g_strndup (file, strlen (file) - strlen (".xml"));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SaphanForm) form = saphan_form_new_from_file (path, media, &error);
+  g_autoptr (SaphanSession) session = NULL;
+  const char *const *languages;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (saphan_form_get_id (form), ==, expected_id);
+  g_assert_cmpstr (saphan_form_get_version (form), ==, "2026112401");
+  g_assert_nonnull (strstr (saphan_form_get_title (form), " · "));
+  languages = saphan_form_get_languages (form);
+  g_assert_cmpuint (g_strv_length ((char **)languages), ==, 2);
+  g_assert_cmpuint (saphan_form_get_question_count (form), >=, 5);
+
+  /* An empty fill is refused: every service asks for something. */
+  session = saphan_session_new (form, NULL, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr (GPtrArray) invalid = saphan_session_validate (session);
+
+    g_assert_cmpuint (invalid->len, >, 0);
+  }
+}
+
+static void
+test_every_form_listed (void)
+{
+  g_autoptr (GPtrArray) files = list_forms ();
+
+  g_assert_cmpuint (files->len, >=, MIN_FORMS);
+}
+
+/* One session per form, kept for the whole values file. */
+static SaphanSession *
+session_for (GHashTable *sessions, const char *file)
+{
+  SaphanSession *session = g_hash_table_lookup (sessions, file);
+  g_autofree char *path = NULL;
+  g_autofree char *media = NULL;
+  g_autoptr (SaphanForm) form = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (session != NULL)
+    return session;
+  path = g_build_filename (SAPHAN_SOURCE_ASSETS, "forms", file, NULL);
+  media = media_dir ();
+  form = saphan_form_new_from_file (path, media, &error);
+  g_assert_no_error (error);
+  session = saphan_session_new (form, NULL, &error);
+  g_assert_no_error (error);
+  g_hash_table_insert (sessions, g_strdup (file), session);
+  return session;
+}
+
+/* Answers REF with VALUE; returns whether the engine then holds it as
+ * valid. A value the type refuses counts as invalid. */
+static gboolean
+answer_is_valid (SaphanSession *session, const char *ref, const char *value, const char *where)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SaphanNodeState) state = NULL;
+  g_autofree char *old_value = saphan_session_get_value (session, ref);
+
+  /* A mistyped REF must not pass as a refused value. */
+  if (old_value == NULL)
+    g_error ("%s: the form has no node %s", where, ref);
+  if (!saphan_session_answer (session, ref, value, &error))
+    {
+      g_test_message ("%s: refused by the type: %s", where, error->message);
+      return FALSE;
+    }
+  state = saphan_session_get_state (session, ref, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (state);
+  if (state->violation == SAPHAN_VIOLATION_CONSTRAINT)
+    {
+      /* The citizen is told why, in the form's language. */
+      if (state->message == NULL || state->message[0] == '\0')
+        g_error ("%s: refused without a message", where);
+      return FALSE;
+    }
+  return state->violation == SAPHAN_VIOLATION_NONE;
 }
 
 static void
 test_constraints (void)
 {
   g_autofree char *path = g_build_filename (SAPHAN_TEST_SRCDIR, "demo-form-values.txt", NULL);
+  g_autoptr (GHashTable) sessions
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   g_autofree char *contents = NULL;
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) lines = NULL;
@@ -317,40 +403,75 @@ test_constraints (void)
   for (guint i = 0; lines[i] != NULL; i++)
     {
       g_auto (GStrv) fields = NULL;
-      g_autofree char *constraint = NULL;
+      g_autofree char *where = NULL;
+      SaphanSession *session;
       gboolean expected, accepted;
 
       if (lines[i][0] == '#' || lines[i][0] == '\0')
         continue;
       fields = g_strsplit_set (lines[i], " ", 4);
-      g_assert_cmpuint (g_strv_length (fields), ==, 4);
+      where = g_strdup_printf ("demo-form-values.txt:%u", i + 1);
+      if (g_strv_length (fields) != 4)
+        g_error ("%s: expected FORM REF valid|invalid|set|add VALUE", where);
+      session = session_for (sessions, fields[0]);
+      if (g_str_equal (fields[2], "set"))
+        {
+          saphan_session_answer (session, fields[1], fields[3], &error);
+          g_assert_no_error (error);
+          continue;
+        }
+      if (g_str_equal (fields[2], "add"))
+        {
+          for (int n = atoi (fields[3]); n > 0; n--)
+            {
+              saphan_session_repeat_add (session, fields[1], &error);
+              g_assert_no_error (error);
+            }
+          continue;
+        }
+      g_assert_true (g_str_equal (fields[2], "valid") || g_str_equal (fields[2], "invalid"));
       expected = g_str_equal (fields[2], "valid");
-      constraint = constraint_of (fields[0], fields[1]);
-      accepted = constraint_accepts (constraint, fields[3]);
+      accepted = answer_is_valid (session, fields[1], fields[3], where);
       if (accepted != expected)
-        g_error ("%s %s: “%s” was %s", fields[0], fields[1], fields[3],
+        g_error ("%s: %s “%s” was %s", where, fields[1], fields[3],
                  accepted ? "accepted" : "refused");
       n_cases++;
       n_refused += !accepted;
     }
-  g_test_message ("%u values checked, %u refused", n_cases, n_refused);
-  g_assert_cmpuint (n_cases, >=, 20);
+  g_test_message ("%u values checked in %u forms, %u refused", n_cases,
+                  g_hash_table_size (sessions), n_refused);
+  g_assert_cmpuint (n_cases, >=, 40);
   g_assert_cmpuint (n_refused, >, 0);
   g_assert_cmpuint (n_refused, <, n_cases);
+  /* Every service form has its checks exercised. */
+  {
+    g_autoptr (GPtrArray) files = list_forms ();
+
+    g_assert_cmpuint (g_hash_table_size (sessions), ==, files->len);
+  }
 }
 
 int
 main (int argc, char *argv[])
 {
+  g_autoptr (GPtrArray) files = NULL;
+
   g_test_init (&argc, &argv, NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (demo_forms); i++)
+  files = list_forms ();
+  g_test_add_func ("/ui/service-forms/listed", test_every_form_listed);
+  for (guint i = 0; i < files->len; i++)
     {
-      g_autofree char *name = g_strdup_printf ("/ui/demo-forms/structure/%s", demo_forms[i]);
+      const char *file = g_ptr_array_index (files, i);
+      g_autofree char *structure = g_strdup_printf ("/ui/service-forms/structure/%s", file);
+      g_autofree char *engine = g_strdup_printf ("/ui/service-forms/engine-load/%s", file);
 
-      g_test_add_data_func (name, demo_forms[i], test_structure);
+      g_test_add_data_func (structure, file, test_structure);
+      g_test_add_data_func (engine, file, test_engine_load);
     }
-  g_test_add_func ("/ui/demo-forms/constraints", test_constraints);
+  g_test_add_func ("/ui/service-forms/constraints", test_constraints);
 
   return g_test_run ();
 }
+
+

@@ -2,7 +2,7 @@
  * display and a private session bus.
  *
  * These tests prove what only a separate process shows: the program starts
- * on an empty data folder, installs the demo services, presents its first
+ * on an empty data folder, installs the five service forms, presents its first
  * frame, honours SAPHAN_KIOSK_EXIT_AFTER_FIRST_FRAME for benchmarks, stops
  * cleanly on SIGTERM and drops GTK_DEBUG in kiosk mode.
  */
@@ -179,15 +179,22 @@ first_frame_ms (const char *output)
   return g_ascii_strtod (found + strlen (marker), NULL);
 }
 
+/* The services of assets/forms, installed once and active. */
 static void
-assert_demo_forms (const char *data_dir)
+assert_service_forms (const char *data_dir)
 {
-  static const char *const ids[] = { "demo_complaint", "demo_elderly_allowance", "demo_household" };
+  static const char *const ids[] = {
+    "complaint", "disability_allowance", "elderly_allowance", "farmer_registration", "welfare_card",
+  };
   g_autoptr (SaphanStore) store = NULL;
+  g_autoptr (GPtrArray) forms = NULL;
   g_autoptr (GError) error = NULL;
 
   store = saphan_store_open (data_dir, &error);
   g_assert_no_error (error);
+  forms = saphan_store_list_forms (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (forms->len, ==, G_N_ELEMENTS (ids));
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
     {
       g_autoptr (SaphanFormInfo) info = saphan_store_get_form (store, ids[i], &error);
@@ -196,6 +203,17 @@ assert_demo_forms (const char *data_dir)
       g_assert_nonnull (info);
       g_assert_true (info->active);
       g_assert_cmpstr (info->version, ==, "2026112401");
+      /* The bilingual title from the XForm's h:title. */
+      g_assert_nonnull (strstr (info->title, " · "));
+      /* Every service asks for an address: the shared address lists came
+       * along from assets/forms/media. */
+      {
+        g_autoptr (GHashTable) media = saphan_store_get_form_media (store, ids[i], &error);
+
+        g_assert_no_error (error);
+        g_assert_true (g_hash_table_contains (media, "provinces.csv"));
+        g_assert_true (g_hash_table_contains (media, "subdistricts.csv"));
+      }
     }
 }
 
@@ -222,7 +240,7 @@ test_first_frame (void)
   const char *env[] = { "SAPHAN_KIOSK_EXIT_AFTER_FIRST_FRAME", "1", NULL };
   int status;
 
-  /* The first start creates the store and installs the demo services;
+  /* The first start creates the store and installs the service forms;
    * the second only opens them. */
   for (int round = 0; round < 2; round++)
     {
@@ -235,7 +253,7 @@ test_first_frame (void)
       g_assert_cmpfloat (ms, >, 0.0);
       g_assert_cmpfloat (ms, <, TIMEOUT_MS);
       g_assert_cmpint (strstr (output, "Installed") != NULL, ==, round == 0);
-      assert_demo_forms (data_dir);
+      assert_service_forms (data_dir);
     }
 
   ui_test_remove_tree (data_dir);
@@ -254,7 +272,7 @@ test_sigterm (void)
   output = run_kiosk (argv, env, "Start page presented", &status);
   assert_exited_cleanly (status, output);
   g_assert_nonnull (strstr (output, "Stopping on a signal"));
-  assert_demo_forms (data_dir);
+  assert_service_forms (data_dir);
 
   ui_test_remove_tree (data_dir);
 }

@@ -1,40 +1,44 @@
 /* test-kiosk-window.c: the real kiosk window over a real store.
  *
  * Each test starts the real SaphanApplication on a private D-Bus and a
- * fresh data folder whose forms folder holds the three demo services, so
- * the first-start install, the worker-thread load and the start page are
- * all exercised exactly as a kiosk runs them. The language switch is
- * checked against a small Thai test catalogue (th-test.po).
+ * fresh data folder, with a copy of the five service forms and their shared
+ * media as the kiosk's forms folder, so the first-start install, the
+ * worker-thread load, the start page and the citizen's form flow are all
+ * exercised exactly as a kiosk runs them. The language switch is checked
+ * against a small Thai test catalogue (th-test.po).
  */
 #include "config.h"
 
 #include "saphan-application.h"
+#include "saphan-form-flow.h"
 #include "saphan-form-tile.h"
+#include "saphan-receipt-payload.h"
 #include "saphan-start-page.h"
 #include "saphan-window.h"
+#include "ui-test-form-run.h"
 #include "ui-test-util.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <locale.h>
+#include <math.h>
 
 #define STAFF_HELP_EN "Staff can help you — please ask"
 #define STAFF_HELP_TH "มีเจ้าหน้าที่คอยช่วยเหลือ สอบถามได้เลย"
 
-static const char *const demo_forms[] = {
-  "demo-complaint.xml",
-  "demo-elderly-allowance.xml",
-  "demo-household.xml",
-};
-
-/* The demo services; the start page shows them in the store's order. */
+/* The services a new kiosk offers, with the titles their XForms give; the
+ * start page shows them in the store's order. */
 static const struct
 {
   const char *form_id;
   const char *title;
 } expected_tiles[] = {
-  { "demo_household", "ข้อมูลสมาชิกในครัวเรือน · Household members" },
-  { "demo_complaint", "แจ้งเรื่องร้องเรียน · Report a problem" },
-  { "demo_elderly_allowance", "เบี้ยยังชีพผู้สูงอายุ · Elderly allowance" },
+  { "complaint", "เรื่องร้องเรียน / ร้องทุกข์ · Complaint or petition" },
+  { "disability_allowance", "ลงทะเบียนเบี้ยความพิการ · Disability allowance registration" },
+  { "elderly_allowance", "ลงทะเบียนเบี้ยยังชีพผู้สูงอายุ · Elderly allowance registration" },
+  { "farmer_registration",
+    "ขึ้นทะเบียนเกษตรกรและแจ้งปลูกพืช · Farmer registration and crop report" },
+  { "welfare_card", "ลงทะเบียนบัตรสวัสดิการแห่งรัฐ · State welfare card registration" },
 };
 
 static const char *
@@ -53,6 +57,8 @@ typedef struct
   SaphanApplication *app;
   SaphanWindow *window;
   guint app_refs;
+  /* Layout faults that a test found and reported without failing, one a
+   * line; see run_case(). */
 } Fixture;
 
 static char *locale_dir;
@@ -61,24 +67,20 @@ static void
 fixture_set_up (Fixture *fixture, gconstpointer user_data)
 {
   g_autoptr (GError) error = NULL;
+  g_autofree char *assets = NULL;
   g_autofree char *forms_dir = NULL;
+  g_autofree char *source_forms = g_build_filename (SAPHAN_SOURCE_ASSETS, "forms", NULL);
   gboolean kiosk = GPOINTER_TO_INT (user_data);
 
+  /* A copy of the shipped forms folder, media included, so that a test
+   * can never change the source tree. */
   fixture->tmp_dir = g_dir_make_tmp ("saphan-ui-XXXXXX", &error);
   g_assert_no_error (error);
-  forms_dir = g_build_filename (fixture->tmp_dir, "assets", "forms", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (forms_dir, 0700), ==, 0);
-  for (guint i = 0; i < G_N_ELEMENTS (demo_forms); i++)
-    {
-      g_autofree char *src = g_build_filename (SAPHAN_SOURCE_ASSETS, "forms", demo_forms[i], NULL);
-      g_autofree char *dest = g_build_filename (forms_dir, demo_forms[i], NULL);
-
-      ui_test_copy_file (src, dest);
-    }
-  {
-    g_autofree char *assets = g_build_filename (fixture->tmp_dir, "assets", NULL);
-    g_setenv ("SAPHAN_ASSETS_DIR", assets, TRUE);
-  }
+  assets = g_build_filename (fixture->tmp_dir, "assets", NULL);
+  g_assert_cmpint (g_mkdir (assets, 0700), ==, 0);
+  forms_dir = g_build_filename (assets, "forms", NULL);
+  ui_test_copy_tree (source_forms, forms_dir);
+  g_setenv ("SAPHAN_ASSETS_DIR", assets, TRUE);
   fixture->data_dir = g_build_filename (fixture->tmp_dir, "data", NULL);
 
   fixture->app = saphan_application_new ();
@@ -193,18 +195,21 @@ test_tiles (Fixture *fixture, gconstpointer user_data)
 
       const SaphanFormInfo *info = g_ptr_array_index (forms, i);
       const char *expected_title = expected_title_for (info->form_id);
+      /* The tile shows the Thai half of "ไทย · English" in Thai, the default. */
+      g_autofree char *thai_title = g_strndup (expected_title,
+                                               strstr (expected_title, " · ") - expected_title);
 
       /* Same order as the store, and the title read from the XForm. */
       g_assert_cmpstr (saphan_form_tile_get_form_id (tile), ==, info->form_id);
       g_assert_cmpstr (info->title, ==, expected_title);
-      g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (title)), ==, expected_title);
+      g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (title)), ==, thai_title);
       g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (tile)), ==, "win.open-form");
       g_assert_cmpstr (g_variant_get_string (target, NULL), ==, info->form_id);
 
       /* What a screen reader announces: a button named by the title. */
       gtk_test_accessible_assert_role (GTK_ACCESSIBLE (tile), GTK_ACCESSIBLE_ROLE_BUTTON);
       gtk_test_accessible_assert_property (GTK_ACCESSIBLE (tile), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                           expected_title);
+                                           thai_title);
       g_assert_true (gtk_widget_get_visible (GTK_WIDGET (tile)));
       g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (tile)));
     }
@@ -220,13 +225,12 @@ test_second_start_keeps_forms (Fixture *fixture, gconstpointer user_data)
   open_window (fixture);
   store = saphan_application_get_store (fixture->app);
 
-  /* Staff switch a service off: the demo services must not come back. */
-  saphan_store_set_form_active (store, "demo_complaint", FALSE, &error);
-  g_assert_no_error (error);
-  saphan_store_set_form_active (store, "demo_household", FALSE, &error);
-  g_assert_no_error (error);
-  saphan_store_set_form_active (store, "demo_elderly_allowance", FALSE, &error);
-  g_assert_no_error (error);
+  /* Staff switch every service off: the shipped ones must not come back. */
+  for (guint i = 0; i < G_N_ELEMENTS (expected_tiles); i++)
+    {
+      saphan_store_set_form_active (store, expected_tiles[i].form_id, FALSE, &error);
+      g_assert_no_error (error);
+    }
 
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.retry", NULL);
   g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "loading");
@@ -238,37 +242,236 @@ test_second_start_keeps_forms (Fixture *fixture, gconstpointer user_data)
       ui_test_find_by_class (saphan_window_get_start_page (fixture->window), "start-empty")));
 }
 
+/* The form flow the window shows, or NULL; there is never more than one. */
+static SaphanFormFlow *
+find_flow (Fixture *fixture)
+{
+  g_autoptr (GPtrArray) flows
+      = ui_test_find_all_of_type (GTK_WIDGET (fixture->window), SAPHAN_TYPE_FORM_FLOW);
+
+  g_assert_cmpuint (flows->len, <=, 1);
+  return flows->len > 0 ? g_ptr_array_index (flows, 0) : NULL;
+}
+
+static gboolean
+flow_loaded (gpointer user_data)
+{
+  return g_strcmp0 (saphan_form_flow_get_page (user_data), "loading") != 0;
+}
+
+/* Checks that the "form" page shows a loaded flow for FORM_ID and returns
+ * it, watched by a weak pointer in *FLOW so that its end can be seen. */
+static void
+expect_flow (Fixture *fixture, const char *form_id, SaphanFormFlow **flow)
+{
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "form");
+  *flow = find_flow (fixture);
+  g_assert_nonnull (*flow);
+  g_object_add_weak_pointer (G_OBJECT (*flow), (gpointer *)flow);
+  g_assert_cmpstr (saphan_form_flow_get_form_id (*flow), ==, form_id);
+  ui_test_wait_for (flow_loaded, *flow, 20000, "the form to load");
+  g_assert_cmpstr (saphan_form_flow_get_page (*flow), ==, "question");
+  g_assert_true (gtk_widget_is_drawable (GTK_WIDGET (*flow)));
+  /* The start page is out of sight, not gone. */
+  g_assert_false (gtk_widget_is_drawable (saphan_window_get_start_page (fixture->window)));
+}
+
+static gboolean
+flow_gone (gpointer user_data)
+{
+  return *(SaphanFormFlow **)user_data == NULL;
+}
+
 static void
 test_open_form (Fixture *fixture, gconstpointer user_data)
 {
   g_autoptr (GPtrArray) tiles = NULL;
-  GtkWidget *tile;
 
   open_window (fixture);
   tiles = get_tiles (fixture);
-  tile = g_ptr_array_index (tiles, 2);
 
-  /* Touching a tile is a click on a button bound to "win.open-form". */
-  g_signal_emit_by_name (tile, "clicked");
-  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "pending");
+  /* Every tile opens its own service. Touching a tile is a click on a
+   * button bound to "win.open-form"; the flow's own "Cancel" hands the
+   * kiosk back to the services and the window lets the flow go. */
+  for (guint i = 0; i < tiles->len; i++)
+    {
+      SaphanFormTile *tile = g_ptr_array_index (tiles, i);
+      SaphanFormFlow *flow = NULL;
 
-  /* The pending page names the chosen service and offers a way back; it
-   * shows no form fields. */
-  g_assert_true (
-      find_drawable_label (fixture, saphan_form_tile_get_title (SAPHAN_FORM_TILE (tile))));
-  g_assert_true (find_drawable_label (fixture, "กลับไปหน้าบริการ"));
+      g_signal_emit_by_name (tile, "clicked");
+      expect_flow (fixture, saphan_form_tile_get_form_id (tile), &flow);
+      g_assert_cmpstr (saphan_form_flow_get_language (flow), ==, "th");
+
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (flow), "flow.cancel", NULL));
+      g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "start");
+      ui_test_wait_for (flow_gone, &flow, 5000, "the cancelled flow to be finalized");
+      g_assert_null (find_flow (fixture));
+    }
+
+  /* An unknown form id changes nothing: the same flow stays on screen. */
   {
-    g_autoptr (GPtrArray) entries
-        = ui_test_find_all_of_type (GTK_WIDGET (fixture->window), GTK_TYPE_EDITABLE);
-    g_assert_cmpuint (entries->len, ==, 0);
+    SaphanFormFlow *flow = NULL;
+
+    g_signal_emit_by_name (g_ptr_array_index (tiles, 1), "clicked");
+    expect_flow (fixture, saphan_form_tile_get_form_id (g_ptr_array_index (tiles, 1)), &flow);
+    gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open-form", "s",
+                                "no-such-form");
+    g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "form");
+    g_assert_true (find_flow (fixture) == flow);
+    g_assert_cmpstr (saphan_form_flow_get_page (flow), ==, "question");
+
+    /* Back (the Escape key too) cancels the form: the flow and the answers
+     * it held are gone, not merely hidden. */
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.back", NULL));
+    g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "start");
+    ui_test_wait_for (flow_gone, &flow, 5000, "the flow left by Back to be finalized");
+    g_assert_null (find_flow (fixture));
   }
 
-  /* An unknown form id changes nothing. */
+  /* From the start page an unknown id opens nothing either. */
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open-form", "s", "no-such-form");
-  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "pending");
-
-  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.back", NULL);
   g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "start");
+}
+
+static gboolean
+receipt_printed (gpointer user_data)
+{
+  Fixture *fixture = user_data;
+  SaphanStore *store = saphan_application_get_store (fixture->app);
+  const char *number = g_object_get_data (G_OBJECT (fixture->window), "receipt-number");
+  g_autoptr (SaphanReceiptInfo) receipt = saphan_store_get_receipt (store, number, NULL);
+
+  return receipt != NULL && receipt->printed;
+}
+
+static void
+assert_stored (Fixture *fixture, SaphanFormFlow *flow, const char *text, guint line)
+{
+  SaphanStore *store = saphan_application_get_store (fixture->app);
+  g_autoptr (GPtrArray) rows = saphan_store_list_submissions (store, -1, 10, NULL);
+  const SaphanSubmissionInfo *info;
+  g_autoptr (GBytes) payload = NULL;
+  g_autofree char *xml = NULL;
+
+  g_assert_nonnull (rows);
+  g_assert_cmpuint (rows->len, ==, 1);
+  info = g_ptr_array_index (rows, 0);
+  g_assert_cmpint (info->state, ==, SAPHAN_SUBMISSION_QUEUED);
+  g_assert_cmpstr (info->form_id, ==, "complaint");
+  g_assert_cmpstr (info->receipt_number, ==, saphan_form_flow_get_receipt_number (flow));
+  payload = saphan_store_get_payload (store, info->instance_id, NULL);
+  g_assert_nonnull (payload);
+  xml = g_strndup (g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
+  if (strstr (xml, text) == NULL)
+    g_error ("form-runs.txt:%u: the stored submission lacks %s", line, text);
+}
+
+/* The receipt of the one submission: signed by this kiosk's key over this
+ * submission, saved as a PDF (no printer queue is configured) and marked
+ * printed. */
+static void
+assert_receipt (Fixture *fixture, const char *number)
+{
+  SaphanStore *store = saphan_application_get_store (fixture->app);
+  g_autoptr (GPtrArray) rows = saphan_store_list_submissions (store, -1, 10, NULL);
+  const SaphanSubmissionInfo *info = g_ptr_array_index (rows, 0);
+  g_autoptr (SaphanReceiptInfo) receipt = NULL;
+  g_autoptr (SaphanReceiptPayload) payload = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *pdf_name = g_strconcat (number, ".pdf", NULL);
+  g_autofree char *pdf_path = g_build_filename (fixture->data_dir, "receipts", pdf_name, NULL);
+  g_autofree char *pdf = NULL;
+  SaphanReceiptVerdict verdict = SAPHAN_RECEIPT_MALFORMED;
+  gsize pdf_len = 0;
+
+  receipt = saphan_store_get_receipt (store, number, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (receipt);
+  g_assert_cmpstr (receipt->instance_id, ==, info->instance_id);
+  g_assert_cmpstr (receipt->form_id, ==, "complaint");
+  g_assert_true (receipt->printed);
+  g_assert_nonnull (receipt->qr_text);
+  g_assert_cmpuint (strlen (receipt->qr_text), >, strlen (SAPHAN_RECEIPT_PAYLOAD_PREFIX));
+
+  payload = saphan_receipt_payload_verify (receipt->qr_text, fixture->data_dir, &verdict, NULL,
+                                           &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (verdict, ==, SAPHAN_RECEIPT_VALID);
+  g_assert_nonnull (payload);
+  g_assert_cmpstr (payload->number, ==, number);
+  g_assert_cmpstr (payload->form_id, ==, "complaint");
+  g_assert_cmpstr (payload->form_version, ==, "2026112401");
+  g_assert_cmpstr (payload->instance_id, ==, info->instance_id);
+
+  g_file_get_contents (pdf_path, &pdf, &pdf_len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pdf_len, >, 1000);
+  g_assert_true (g_str_has_prefix (pdf, "%PDF-"));
+  g_printerr ("Receipt %s: %zu characters of QR text, a %zu-byte PDF\n", number,
+              strlen (receipt->qr_text), pdf_len);
+}
+
+static void
+test_complaint_end_to_end (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *runs = g_build_filename (SAPHAN_TEST_SRCDIR, "form", "form-runs.txt", NULL);
+  g_autoptr (GPtrArray) steps = ui_test_form_run_read (runs, "complaint");
+  g_autoptr (GPtrArray) tiles = NULL;
+  g_autofree char *number = NULL;
+  SaphanFormFlow *flow = NULL;
+  GtkWidget *tile = NULL;
+  guint n_played = 0, n_stored = 0;
+
+  open_window (fixture);
+  tiles = get_tiles (fixture);
+  for (guint i = 0; i < tiles->len; i++)
+    if (g_str_equal (saphan_form_tile_get_form_id (g_ptr_array_index (tiles, i)), "complaint"))
+      tile = g_ptr_array_index (tiles, i);
+  g_assert_nonnull (tile);
+  g_signal_emit_by_name (tile, "clicked");
+  expect_flow (fixture, "complaint", &flow);
+
+  /* The citizen's run from the flow's own tests, on the flow the window
+   * opened; "done" comes last and is played below. */
+  for (guint i = 0; i < steps->len; i++)
+    {
+      const UiTestFormStep *step = g_ptr_array_index (steps, i);
+
+      g_assert_nonnull (flow);
+      if (ui_test_form_run_play (flow, step))
+        n_played++;
+      else if (g_str_equal (step->argv[0], "stored") && step->argv[1] != NULL)
+        {
+          g_autofree char *text = g_strjoinv (" ", step->argv + 1);
+
+          assert_stored (fixture, flow, text, step->line);
+          n_stored++;
+        }
+      else if (g_str_equal (step->argv[0], "done"))
+        g_assert_cmpuint (i, ==, steps->len - 1);
+      else if (!g_str_equal (step->argv[0], "screenshot"))
+        g_error ("form-runs.txt:%u: cannot play “%s” in the window", step->line, step->argv[0]);
+    }
+  /* The cases run in child processes, whose test messages are not shown. */
+  g_printerr ("%u steps played, %u stored values checked\n", n_played, n_stored);
+  g_assert_cmpuint (n_played, >=, 30);
+  g_assert_cmpuint (n_stored, >, 0);
+
+  /* Submitted: the window prints the receipt while the finish page shows
+   * its number. */
+  g_assert_cmpstr (saphan_form_flow_get_page (flow), ==, "finish");
+  number = g_strdup (saphan_form_flow_get_receipt_number (flow));
+  g_assert_nonnull (number);
+  g_object_set_data_full (G_OBJECT (fixture->window), "receipt-number", g_strdup (number), g_free);
+  ui_test_wait_for (receipt_printed, fixture, 30000, "the receipt to be printed");
+  assert_receipt (fixture, number);
+
+  /* "Done": the start page is back and the flow, with the answers, gone. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (flow), "flow.done", NULL));
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "start");
+  ui_test_wait_for (flow_gone, &flow, 5000, "the finished flow to be finalized");
+  g_assert_null (find_flow (fixture));
+  g_assert_true (gtk_widget_is_drawable (saphan_window_get_start_page (fixture->window)));
 }
 
 static gboolean
@@ -335,18 +538,27 @@ test_language (Fixture *fixture, gconstpointer user_data)
   g_test_assert_expected_messages ();
   g_assert_cmpstr (saphan_application_get_language (fixture->app), ==, "en");
 
-  /* The pending page follows the language too. */
-  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open-form", "s",
-                              expected_tiles[0].form_id);
-  g_assert_true (find_drawable_label (fixture, "Back to the services"));
+  /* A service chosen now opens in English. */
+  {
+    SaphanFormFlow *flow = NULL;
+
+    gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open-form", "s",
+                                expected_tiles[0].form_id);
+    expect_flow (fixture, expected_tiles[0].form_id, &flow);
+    g_assert_cmpstr (saphan_form_flow_get_language (flow), ==, "en");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (flow), "flow.cancel", NULL));
+    ui_test_wait_for (flow_gone, &flow, 5000, "the cancelled flow to be finalized");
+  }
+
+  /* Back on the start page, the switch still works: Thai again. */
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "start");
   g_object_set_data (G_OBJECT (fixture->window), "old-page",
                      saphan_window_get_start_page (fixture->window));
   g_action_group_change_action_state (actions, "language", g_variant_new_string ("th"));
   ui_test_wait_for (start_page_replaced, fixture->window, 5000, "the page in Thai");
-  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "pending");
-  g_assert_true (find_drawable_label (fixture, "กลับไปหน้าบริการ"));
-  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.back", NULL);
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "start");
   g_assert_cmpstr (staff_help_text (fixture), ==, STAFF_HELP_TH);
+  g_assert_true (find_drawable_label (fixture, expected_tiles[0].title));
 }
 
 static void
@@ -379,7 +591,7 @@ test_kiosk_lockdown (Fixture *fixture, gconstpointer user_data)
   /* Escape only goes back to the services. */
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open-form", "s",
                               expected_tiles[1].form_id);
-  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "pending");
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "form");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.back", NULL));
   g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "start");
 
@@ -417,26 +629,72 @@ test_close_outside_kiosk (Fixture *fixture, gconstpointer user_data)
 /* Fails unless WIDGET is wholly visible: inside the window and, when it
  * sits in a scrolled window, inside the part that shows without
  * scrolling, since a citizen may not know to scroll. */
-static void
-assert_inside (GtkWidget *widget, GtkWidget *window, const char *what)
+static gboolean
+is_inside (GtkWidget *widget, GtkWidget *window, graphene_rect_t *bounds, graphene_rect_t *area)
 {
   GtkWidget *clip = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
-  graphene_rect_t bounds, area;
 
   if (clip == NULL)
     clip = window;
-  g_assert_true (gtk_widget_compute_bounds (widget, window, &bounds));
-  g_assert_true (gtk_widget_compute_bounds (clip, window, &area));
-  if (!graphene_rect_intersection (
-          &area,
-          &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (window), gtk_widget_get_height (window)),
-          &area)
-      || bounds.origin.x < area.origin.x - 0.5 || bounds.origin.y < area.origin.y - 0.5
-      || bounds.origin.x + bounds.size.width > area.origin.x + area.size.width + 0.5
-      || bounds.origin.y + bounds.size.height > area.origin.y + area.size.height + 0.5)
+  g_assert_true (gtk_widget_compute_bounds (widget, window, bounds));
+  g_assert_true (gtk_widget_compute_bounds (clip, window, area));
+  return graphene_rect_intersection (
+             area,
+             &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (window),
+                                  gtk_widget_get_height (window)),
+             area)
+         && bounds->origin.x >= area->origin.x - 0.5 && bounds->origin.y >= area->origin.y - 0.5
+         && bounds->origin.x + bounds->size.width <= area->origin.x + area->size.width + 0.5
+         && bounds->origin.y + bounds->size.height <= area->origin.y + area->size.height + 0.5;
+}
+
+static void
+assert_inside (GtkWidget *widget, GtkWidget *window, const char *what)
+{
+  graphene_rect_t bounds, area;
+
+  if (!is_inside (widget, window, &bounds, &area))
     g_error ("%s is cut off: %.0f,%.0f %.0fx%.0f outside %.0f,%.0f %.0fx%.0f", what,
              bounds.origin.x, bounds.origin.y, bounds.size.width, bounds.size.height, area.origin.x,
              area.origin.y, area.size.width, area.size.height);
+}
+
+/* A tile below the first screenful is acceptable only when the scroll bar
+ * is on screen, wide enough for a finger, and scrolling brings the whole
+ * tile into view. Returns whether the tile needed scrolling. */
+static gboolean
+assert_tile_reachable (Fixture *fixture, GtkWidget *tile, GtkWidget *window, const char *where)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (tile, GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t bounds, area;
+  GtkAdjustment *adjustment;
+  GtkWidget *bar;
+  double value, overflow;
+
+  if (is_inside (tile, window, &bounds, &area))
+    return FALSE;
+  g_assert_nonnull (scroller);
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), >,
+                     gtk_adjustment_get_page_size (adjustment));
+  bar = gtk_scrolled_window_get_vscrollbar (GTK_SCROLLED_WINDOW (scroller));
+  g_assert_true (gtk_widget_is_drawable (bar));
+  g_assert_cmpint (gtk_widget_get_width (bar), >=, 24);
+  assert_inside (bar, window, "the services' scroll bar");
+
+  /* A tile taller than the part of the page that scrolls could never be
+   * seen whole, whatever the citizen does. */
+  g_assert_cmpfloat (bounds.size.height, <=, area.size.height + 0.5);
+
+  /* Scroll by the amount the tile sticks out below, as a finger would. */
+  overflow = (bounds.origin.y + bounds.size.height) - (area.origin.y + area.size.height);
+  value = gtk_adjustment_get_value (adjustment);
+  gtk_adjustment_set_value (adjustment, value + overflow);
+  ui_test_wait_for_paint (window);
+  assert_inside (tile, window, "a service tile scrolled into view");
+  gtk_adjustment_set_value (adjustment, value);
+  ui_test_wait_for_paint (window);
+  return TRUE;
 }
 
 static void
@@ -506,6 +764,8 @@ test_screenshots (Fixture *fixture, gconstpointer user_data)
         g_autoptr (GPtrArray) tiles = NULL;
         g_autoptr (GPtrArray) toggles = NULL;
         GtkWidget *window, *page, *staff_help, *staff_label;
+        SaphanFormFlow *flow = NULL;
+        guint n_scrolled = 0;
 
         g_action_group_change_action_state (G_ACTION_GROUP (fixture->app), "language",
                                             g_variant_new_string (languages[l]));
@@ -528,11 +788,24 @@ test_screenshots (Fixture *fixture, gconstpointer user_data)
         page = saphan_window_get_start_page (fixture->window);
         tiles = ui_test_find_all_of_type (page, SAPHAN_TYPE_FORM_TILE);
         g_assert_cmpuint (tiles->len, ==, G_N_ELEMENTS (expected_tiles));
+        /* The first services are on screen without scrolling, at least
+         * a touch target's height of them; the rest are a visible scroll
+         * bar away. */
+        {
+          graphene_rect_t bounds, area;
+
+          is_inside (g_ptr_array_index (tiles, 0), window, &bounds, &area);
+          g_assert_cmpfloat (bounds.origin.y, >=, area.origin.y - 0.5);
+          g_assert_cmpfloat (bounds.origin.y + 64, <=, area.origin.y + area.size.height);
+        }
         for (guint i = 0; i < tiles->len; i++)
           {
-            assert_inside (g_ptr_array_index (tiles, i), window, "a service tile");
+            if (assert_tile_reachable (fixture, g_ptr_array_index (tiles, i), window, name))
+              n_scrolled++;
             assert_touch_target (g_ptr_array_index (tiles, i), "a service tile");
           }
+        g_printerr ("%dx%d %s: %u of %u tiles need scrolling\n", sizes[s][0], sizes[s][1],
+                    languages[l], n_scrolled, tiles->len);
         toggles = ui_test_find_all_of_type (page, GTK_TYPE_TOGGLE_BUTTON);
         for (guint i = 0; i < toggles->len; i++)
           {
@@ -546,30 +819,42 @@ test_screenshots (Fixture *fixture, gconstpointer user_data)
         g_assert_cmpfloat (font_size_px (ui_test_find_by_class (page, "form-tile-title")), >=,
                            20.0);
 
-        /* The page a chosen service leads to for now, with its way back. */
+        /* A chosen service fills the window with its form; the flow's
+         * own tests check its screens, this checks that the window gives
+         * it all the room and that its big buttons are on screen. */
         gtk_widget_activate_action (window, "win.open-form", "s", expected_tiles[2].form_id);
+        expect_flow (fixture, expected_tiles[2].form_id, &flow);
         ui_test_wait_for_paint (window);
         {
-          g_autofree char *pending_name
-              = g_strdup_printf ("pending-%dx%d-%s.png", sizes[s][0], sizes[s][1], languages[l]);
+          g_autofree char *form_name
+              = g_strdup_printf ("form-%dx%d-%s.png", sizes[s][0], sizes[s][1], languages[l]);
           g_autoptr (GPtrArray) buttons = ui_test_find_all_of_type (window, GTK_TYPE_BUTTON);
-          guint n_visible = 0;
+          guint n_flow_buttons = 0;
 
-          save_screenshot (window, pending_name);
+          save_screenshot (window, form_name);
+          g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (flow)), ==, sizes[s][0]);
+          g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (flow)), ==, sizes[s][1]);
           for (guint i = 0; i < buttons->len; i++)
-            if (gtk_widget_is_drawable (g_ptr_array_index (buttons, i)))
-              {
-                assert_inside (g_ptr_array_index (buttons, i), window, "the back button");
-                assert_touch_target (g_ptr_array_index (buttons, i), "the back button");
-                n_visible++;
-              }
-          g_assert_cmpuint (n_visible, ==, 1);
+            {
+              GtkWidget *button = g_ptr_array_index (buttons, i);
+              const char *action = gtk_actionable_get_action_name (GTK_ACTIONABLE (button));
+
+              if (gtk_widget_is_drawable (button) && g_strcmp0 (action, "flow.next") == 0)
+                {
+                  assert_inside (button, window, "the Next button");
+                  assert_touch_target (button, "the Next button");
+                  n_flow_buttons++;
+                }
+            }
+          g_assert_cmpuint (n_flow_buttons, ==, 1);
         }
 
         g_object_add_weak_pointer (G_OBJECT (window), (gpointer *)&fixture->window);
         gtk_window_destroy (GTK_WINDOW (window));
         while (fixture->window != NULL)
           g_main_context_iteration (NULL, TRUE);
+        /* The form went with its window. */
+        g_assert_null (flow);
       }
 }
 
@@ -637,10 +922,20 @@ start_page_in_thai (gpointer user_data)
          && g_strcmp0 (staff_help_text (fixture), STAFF_HELP_TH) == 0;
 }
 
+static gboolean
+start_page_in_english (gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  return start_page_showing (fixture->window)
+         && g_strcmp0 (staff_help_text (fixture), STAFF_HELP_EN) == 0;
+}
+
 static void
 test_idle_reset (Fixture *fixture, gconstpointer user_data)
 {
   GSettings *settings;
+  SaphanFormFlow *flow = NULL;
   guint timeout = 0;
   gint64 started;
 
@@ -655,12 +950,10 @@ test_idle_reset (Fixture *fixture, gconstpointer user_data)
   g_object_get (fixture->window, "idle-timeout", &timeout, NULL);
   g_assert_cmpuint (timeout, ==, 45);
 
-  /* A citizen switches to English, chooses a service and walks away. */
+  /* A citizen switches to English and walks away from the services. */
   g_action_group_change_action_state (G_ACTION_GROUP (fixture->app), "language",
                                       g_variant_new_string ("en"));
-  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open-form", "s",
-                              expected_tiles[0].form_id);
-  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "pending");
+  ui_test_wait_for (start_page_in_english, fixture, 5000, "the start page in English");
   g_assert_false (reset_to_start (fixture));
 
   /* One second is below the key's range, so the property is set here.
@@ -668,10 +961,33 @@ test_idle_reset (Fixture *fixture, gconstpointer user_data)
    * bound is exact. */
   started = g_get_monotonic_time ();
   g_object_set (fixture->window, "idle-timeout", 1, NULL);
-  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "pending");
   ui_test_wait_for (reset_to_start, fixture, 10000, "the idle reset");
   g_assert_cmpint (g_get_monotonic_time () - started, <, 3 * G_USEC_PER_SEC);
   ui_test_wait_for (start_page_in_thai, fixture, 5000, "the start page in Thai");
+
+  /* On a form the window's timer stands aside: the flow warns the citizen
+   * first and wipes the answers itself (here after 0.3 s and 0.3 s), and
+   * only then does the window show the services again. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open-form", "s",
+                              expected_tiles[0].form_id);
+  expect_flow (fixture, expected_tiles[0].form_id, &flow);
+  g_object_set (fixture->window, "idle-timeout", 1, NULL);
+  {
+    gint64 until = g_get_monotonic_time () + 2500 * 1000;
+
+    while (g_get_monotonic_time () < until)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (10000);
+      }
+  }
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "form");
+  g_assert_nonnull (flow);
+  g_assert_false (saphan_form_flow_get_idle_warning_shown (flow));
+
+  saphan_form_flow_set_idle_timing_ms (flow, 300, 300);
+  ui_test_wait_for (flow_gone, &flow, 10000, "the flow's idle wipe");
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "start");
 }
 
 typedef struct
@@ -685,6 +1001,7 @@ static const UiCase ui_cases[] = {
   { "/ui/window/tiles", FALSE, test_tiles },
   { "/ui/window/second-start-keeps-forms", FALSE, test_second_start_keeps_forms },
   { "/ui/window/open-form", FALSE, test_open_form },
+  { "/ui/window/complaint-end-to-end", FALSE, test_complaint_end_to_end },
   { "/ui/window/language", FALSE, test_language },
   { "/ui/window/kiosk-lockdown", TRUE, test_kiosk_lockdown },
   { "/ui/window/close-outside-kiosk", FALSE, test_close_outside_kiosk },

@@ -103,6 +103,27 @@ ui_test_copy_file (const char *src, const char *dest)
 }
 
 void
+ui_test_copy_tree (const char *src, const char *dest)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDir) dir = g_dir_open (src, 0, &error);
+  const char *name;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir (dest, 0700), ==, 0);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *from = g_build_filename (src, name, NULL);
+      g_autofree char *to = g_build_filename (dest, name, NULL);
+
+      if (g_file_test (from, G_FILE_TEST_IS_DIR))
+        ui_test_copy_tree (from, to);
+      else
+        ui_test_copy_file (from, to);
+    }
+}
+
+void
 ui_test_remove_tree (const char *path)
 {
   g_autoptr (GDir) dir = NULL;

@@ -19,6 +19,9 @@ GtkWidget *ui_test_find_by_class (GtkWidget *root, const char *class_name);
 GPtrArray *ui_test_find_all_of_type (GtkWidget *root, GType type);
 /* Copies SRC to DEST, failing the test on error. */
 void ui_test_copy_file (const char *src, const char *dest);
+/* Copies the folder SRC and everything below it to DEST, which must not
+ * exist yet. */
+void ui_test_copy_tree (const char *src, const char *dest);
 /* Removes PATH and everything below it. */
 void ui_test_remove_tree (const char *path);
 

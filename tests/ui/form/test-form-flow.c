@@ -16,7 +16,10 @@
 #include "saphan-form-flow.h"
 #include "saphan-keyboard.h"
 #include "saphan-question-view.h"
+#include "saphan-range-control.h"
+#include "saphan-rank-list.h"
 #include "saphan-speaker.h"
+#include "saphan-text-area.h"
 
 #define SMALL_WIDTH 800
 #define SMALL_HEIGHT 480
@@ -95,7 +98,13 @@ load_media (void)
 static void
 install_form (Fixture *f, const char *form)
 {
-  g_autofree char *path = g_strdup_printf ("%s/%s.xml", SAPHAN_FORMS_DIR, form);
+  g_autofree char *file = g_strdup_printf ("%s.xml", form);
+  g_autofree char *local = g_test_build_filename (G_TEST_DIST, "ui", "form", file, NULL);
+  /* The test's own forms sit next to form-runs.txt; the services' forms
+   * are the kiosk's. */
+  g_autofree char *path = g_file_test (local, G_FILE_TEST_EXISTS)
+                            ? g_strdup (local)
+                            : g_strdup_printf ("%s/%s.xml", SAPHAN_FORMS_DIR, form);
   g_autofree char *data = NULL;
   g_autoptr (GBytes) xml = NULL;
   g_autoptr (GHashTable) media = load_media ();
@@ -329,6 +338,38 @@ press_keys (Fixture *f, char **keys)
       g_assert_true (ok);
     }
   drain ();
+}
+
+/* A key pressed on a hardware keyboard while the focus is inside WIDGET:
+ * runs the first of its class's shortcuts bound to KEY, as GTK's shortcut
+ * controller would. */
+static gboolean
+press_shortcut (GtkWidget *widget, guint key)
+{
+  for (GtkWidget *w = widget; w != NULL; w = gtk_widget_get_parent (w))
+    {
+      g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (w);
+
+      for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+        {
+          g_autoptr (GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+          if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+            continue;
+          for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+            {
+              g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+              GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+
+              if (GTK_IS_KEYVAL_TRIGGER (trigger)
+                  && gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == key
+                  && gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == 0)
+                return gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, w,
+                                                     gtk_shortcut_get_arguments (shortcut));
+            }
+        }
+    }
+  return FALSE;
 }
 
 static void
@@ -599,7 +640,8 @@ run_step (Fixture *f, char **argv, guint line)
       GtkWidget *entry = saphan_question_view_get_input (view);
       SaphanKeyboard *keyboard = SAPHAN_KEYBOARD (saphan_form_flow_get_keyboard (f->flow));
 
-      g_assert_true (GTK_IS_ENTRY (entry));
+      /* An entry, or the text area of a multi-line answer. */
+      g_assert_true (GTK_IS_EDITABLE (entry));
       /* A tap at the end of the field: focus, with the cursor there. */
       g_assert_true (gtk_widget_grab_focus (entry));
       gtk_editable_set_position (GTK_EDITABLE (entry), -1);
@@ -639,6 +681,72 @@ run_step (Fixture *f, char **argv, guint line)
       for (int i = 0; i < times; i++)
         g_assert_true (gtk_widget_activate_action (picker, "date.step", "(si)", argv[2], amount));
     }
+  else if (g_str_equal (cmd, "range") && argc == 4)
+    {
+      GtkWidget *range = saphan_question_view_get_input (need_view (f, argv[1]));
+      int amount = atoi (argv[2]), times = atoi (argv[3]);
+      GtkWidget *button;
+
+      g_assert_true (SAPHAN_IS_RANGE_CONTROL (range));
+      button = saphan_range_control_get_step_button (SAPHAN_RANGE_CONTROL (range), amount > 0);
+      for (int i = 0; i < times; i++)
+        if (!tap (button))
+          g_error ("line %u: the %s button is off", line, amount > 0 ? "+" : "−");
+    }
+  else if (g_str_equal (cmd, "slide") && argc == 3)
+    {
+      GtkWidget *range = saphan_question_view_get_input (need_view (f, argv[1]));
+      GtkWidget *scale = saphan_range_control_get_scale (SAPHAN_RANGE_CONTROL (range));
+      int steps = atoi (argv[2]);
+      gboolean ret;
+
+      /* What the slider's arrow keys emit. */
+      g_assert_nonnull (scale);
+      for (int i = 0; i < ABS (steps); i++)
+        g_signal_emit_by_name (scale, "move-slider",
+                               steps > 0 ? GTK_SCROLL_STEP_FORWARD : GTK_SCROLL_STEP_BACKWARD, &ret);
+    }
+  else if (g_str_equal (cmd, "range-key") && argc == 3)
+    {
+      GtkWidget *range = saphan_question_view_get_input (need_view (f, argv[1]));
+      guint key = g_str_equal (argv[2], "up") ? GDK_KEY_Up : g_str_equal (argv[2], "down") ? GDK_KEY_Down
+                  : g_str_equal (argv[2], "left") ? GDK_KEY_Left : GDK_KEY_Right;
+
+      g_assert_true (SAPHAN_IS_RANGE_CONTROL (range));
+      g_assert_true (press_shortcut (range, key));
+    }
+  else if (g_str_equal (cmd, "rank") && argc == 4)
+    {
+      GtkWidget *list = saphan_question_view_get_input (need_view (f, argv[1]));
+      GtkWidget *button;
+
+      g_assert_true (SAPHAN_IS_RANK_LIST (list));
+      button = saphan_rank_list_get_button (SAPHAN_RANK_LIST (list), argv[2], g_str_equal (argv[3], "up"));
+      if (button == NULL || !tap (button))
+        g_error ("line %u: cannot move %s %s", line, argv[2], argv[3]);
+    }
+  else if (g_str_equal (cmd, "rank-keep") && argc == 2)
+    {
+      GtkWidget *list = saphan_question_view_get_input (need_view (f, argv[1]));
+
+      g_assert_true (tap (saphan_rank_list_get_keep_button (SAPHAN_RANK_LIST (list))));
+    }
+  else if (g_str_equal (cmd, "expect-wrapped") && argc == 2)
+    {
+      GtkWidget *area = saphan_question_view_get_input (need_view (f, argv[1]));
+      GtkTextView *view = GTK_TEXT_VIEW (saphan_text_area_get_view (SAPHAN_TEXT_AREA (area)));
+      GtkTextIter end;
+      GdkRectangle where;
+
+      /* The last character sits below the first line: the text wrapped
+       * instead of running off the right edge. */
+      gtk_text_buffer_get_end_iter (gtk_text_view_get_buffer (view), &end);
+      gtk_text_view_get_iter_location (view, &end, &where);
+      if (where.y <= 0)
+        g_error ("line %u: the text of %s is on one line (%d,%d in %d px): %s", line, argv[1],
+                 where.x, where.y, gtk_widget_get_width (GTK_WIDGET (view)),
+                 gtk_editable_get_text (GTK_EDITABLE (area)));
+    }
   else if (g_str_equal (cmd, "expect-screen") && argc == 2)
     need_view (f, argv[1]);
   else if (g_str_equal (cmd, "expect-error") && argc >= 2)
@@ -671,16 +779,21 @@ run_step (Fixture *f, char **argv, guint line)
                    argv[1], shown->str);
         }
     }
-  else if (g_str_equal (cmd, "expect-value") && argc >= 3)
+  else if (g_str_equal (cmd, "expect-value") && argc >= 2)
     {
       g_autofree char *value = saphan_session_get_value (saphan_form_flow_get_session (f->flow), argv[1]);
       g_autofree char *expected = g_strjoinv (" ", argv + 2);
 
-      g_assert_cmpstr (value, ==, expected);
+      /* Without a value: not answered. */
+      g_assert_cmpstr (value != NULL ? value : "", ==, expected);
     }
-  else if (g_str_equal (cmd, "expect-text") && argc == 3)
-    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (saphan_question_view_get_input (
-                         need_view (f, argv[1])))), ==, argv[2]);
+  else if (g_str_equal (cmd, "expect-text") && argc >= 3)
+    {
+      g_autofree char *text = g_strjoinv (" ", argv + 2);
+
+      g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (saphan_question_view_get_input (
+                           need_view (f, argv[1])))), ==, text);
+    }
   else if (g_str_equal (cmd, "expect-label") && argc >= 3)
     {
       g_autofree char *label = saphan_question_view_dup_label (need_view (f, argv[1]));

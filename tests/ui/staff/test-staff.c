@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "saphan-application.h"
+#include "saphan-keyboard.h"
 #include "saphan-kiosk-key.h"
 #include "saphan-receipt-number.h"
 #include "saphan-receipt-payload.h"
@@ -521,6 +522,152 @@ test_dashboard_retry (Fixture *f, gconstpointer user_data)
   g_assert_false (run_operation (f, "dash.retry", g_variant_new_string (instance_id), "retry"));
 }
 
+/* The "Resolve with a note" buttons on screen, by the instance id each
+ * one resolves. */
+static gboolean
+resolve_button_shown (GtkWidget *dashboard, const char *instance_id)
+{
+  g_autoptr (GPtrArray) buttons = ui_test_find_all_of_type (dashboard, GTK_TYPE_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkActionable *button = g_ptr_array_index (buttons, i);
+      GVariant *target = gtk_actionable_get_action_target_value (button);
+
+      if (g_strcmp0 (gtk_actionable_get_action_name (button), "dash.resolve") == 0 &&
+          target != NULL && g_str_equal (g_variant_get_string (target, NULL), instance_id) &&
+          gtk_widget_is_visible (GTK_WIDGET (button)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* "Resolve with a note": the note is typed on the dashboard's keyboard,
+ * the store records the resolution with the signed-in staff id, the
+ * submission leaves the needs-attention list and count, and the audit log
+ * names the submission and the staff member but never the note. */
+static void
+test_dashboard_resolve (Fixture *f, gconstpointer user_data)
+{
+  GtkWidget *dashboard;
+  GtkWidget *entry;
+  SaphanKeyboard *keyboard;
+  g_autoptr (GPtrArray) keyboards = NULL;
+  g_autoptr (GPtrArray) audit = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SaphanSubmissionInfo) info = NULL;
+  g_autoptr (SaphanSubmissionInfo) other = NULL;
+  g_autofree char *expected_detail = NULL;
+  const char *instance_id = g_ptr_array_index (f->attention, 0);
+  const char *keys[] = { "ส", "ม", "ช", "า", "ย" };
+  const char *note = "สมชาย";
+  gint64 audit_seq = 0;
+  guint n_resolved = 0;
+
+  open_page (f, 800, 480);
+  dashboard = GTK_WIDGET (sign_in (f, STAFF_PIN));
+  g_assert_cmpint (saphan_staff_dashboard_get_count (SAPHAN_STAFF_DASHBOARD (dashboard),
+                                                     SAPHAN_SUBMISSION_NEEDS_ATTENTION), ==, 2);
+  g_assert_true (resolve_button_shown (dashboard, instance_id));
+  g_assert_true (saphan_store_audit_head (f->store, &audit_seq, NULL, &error));
+  g_assert_no_error (error);
+
+  keyboards = ui_test_find_all_of_type (dashboard, SAPHAN_TYPE_KEYBOARD);
+  g_assert_cmpuint (keyboards->len, ==, 1);
+  keyboard = g_ptr_array_index (keyboards, 0);
+  entry = find_named (dashboard, "note-entry");
+  g_assert_false (gtk_widget_is_visible (GTK_WIDGET (keyboard)));
+
+  /* The note box opens with the keyboard out, typing into the note. */
+  g_assert_true (gtk_widget_activate_action (dashboard, "dash.resolve", "s", instance_id));
+  g_assert_true (gtk_widget_is_visible (entry));
+  g_assert_true (gtk_widget_is_visible (GTK_WIDGET (keyboard)));
+  g_assert_true (saphan_keyboard_get_target (keyboard) == GTK_EDITABLE (entry));
+  ui_test_wait_for_paint (GTK_WIDGET (f->window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  ui_test_wait_for_paint (GTK_WIDGET (f->window));
+  save_screenshot (f, "dashboard-resolve");
+  assert_layout (f, 800, 480);
+  /* On the smallest screen the note's text line (its middle, where the
+   * caret is) stays in view above the keyboard; the keyboard's edge may
+   * cover the entry's bottom border. */
+  {
+    graphene_rect_t note_bounds, keyboard_bounds;
+
+    g_assert_true (gtk_widget_compute_bounds (entry, GTK_WIDGET (f->window), &note_bounds));
+    g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (keyboard), GTK_WIDGET (f->window),
+                                              &keyboard_bounds));
+    g_assert_cmpfloat (note_bounds.origin.y, >=, 0);
+    g_assert_cmpfloat (note_bounds.origin.y + note_bounds.size.height / 2, <=,
+                       keyboard_bounds.origin.y);
+  }
+
+  /* An empty note is refused and nothing is recorded. */
+  g_assert_false (run_operation (f, "dash.resolve-save", NULL, "resolve"));
+  info = saphan_store_get_submission (f->store, instance_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (info->resolved_at, ==, 0);
+  g_clear_pointer (&info, saphan_submission_info_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (keyboard), "keyboard.press", "s",
+                                               keys[i]));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, note);
+
+  g_hash_table_remove (f->finished, "refresh");
+  g_assert_true (run_operation (f, "dash.resolve-save", NULL, "resolve"));
+  info = saphan_store_get_submission (f->store, instance_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (info->state, ==, SAPHAN_SUBMISSION_NEEDS_ATTENTION);
+  g_assert_cmpint (info->resolved_at, >, 0);
+  g_assert_cmpstr (info->resolved_by, ==, "s01");
+  g_assert_cmpstr (info->resolution_note, ==, note);
+  g_assert_cmpstr (info->last_error, ==, ATTENTION_REASON);
+  other = saphan_store_get_submission (f->store, g_ptr_array_index (f->attention, 1), &error);
+  g_assert_cmpint (other->resolved_at, ==, 0);
+
+  /* The box and the keyboard are put away. */
+  g_assert_false (gtk_widget_is_visible (entry));
+  g_assert_false (gtk_widget_is_visible (GTK_WIDGET (keyboard)));
+
+  {
+    OpWait wait = { f, "refresh" };
+    ui_test_wait_for (operation_finished, &wait, 30000, "the refresh after a resolution");
+  }
+  g_assert_cmpint (saphan_staff_dashboard_get_count (SAPHAN_STAFF_DASHBOARD (dashboard),
+                                                     SAPHAN_SUBMISSION_NEEDS_ATTENTION), ==, 1);
+  g_assert_false (resolve_button_shown (dashboard, instance_id));
+  g_assert_true (resolve_button_shown (dashboard, g_ptr_array_index (f->attention, 1)));
+
+  /* One audit entry for the resolution, without the note. */
+  expected_detail = g_strdup_printf ("instance=%s staff=s01", instance_id);
+  audit = saphan_store_audit_list (f->store, audit_seq + 1, 0, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < audit->len; i++)
+    {
+      SaphanAuditEntry *entry_i = g_ptr_array_index (audit, i);
+
+      g_assert_null (strstr (entry_i->detail, note));
+      if (g_str_equal (entry_i->event, "resolved"))
+        {
+          g_assert_cmpstr (entry_i->detail, ==, expected_detail);
+          n_resolved++;
+        }
+    }
+  g_assert_cmpuint (n_resolved, ==, 1);
+
+  /* A resolution is final: resolving or retrying it again is refused. */
+  g_assert_true (gtk_widget_activate_action (dashboard, "dash.resolve", "s", instance_id));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "again");
+  g_assert_false (run_operation (f, "dash.resolve-save", NULL, "resolve"));
+  g_assert_true (gtk_widget_activate_action (dashboard, "dash.resolve-cancel", NULL));
+  g_assert_false (run_operation (f, "dash.retry", g_variant_new_string (instance_id), "retry"));
+  g_clear_pointer (&info, saphan_submission_info_free);
+  info = saphan_store_get_submission (f->store, instance_id, &error);
+  g_assert_cmpstr (info->resolution_note, ==, note);
+}
+
 static gboolean
 verify_text (Fixture *f, const char *text)
 {
@@ -963,6 +1110,7 @@ main (int argc, char *argv[])
   ADD ("/staff/wrong-pin", test_wrong_pin);
   ADD ("/staff/lockout", test_lockout);
   ADD ("/staff/dashboard-retry", test_dashboard_retry);
+  ADD ("/staff/dashboard-resolve", test_dashboard_resolve);
   ADD ("/staff/verify", test_verify);
   ADD ("/staff/idle", test_idle);
   ADD ("/staff/leave", test_leave);
