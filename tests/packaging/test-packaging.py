@@ -12,7 +12,7 @@ import taplib  # noqa: E402
 
 SOURCE_ROOT = sys.argv[1]
 UNIT = os.path.join(SOURCE_ROOT, "packaging", "systemd", "saphan-kiosk.service")
-OUT = tempfile.mkdtemp(prefix="saphan-deb-")
+OUT = tempfile.mkdtemp(prefix="saphan-deb-", dir=os.environ.get("G_TEST_BUILDDIR"))
 built = {}
 
 
@@ -53,7 +53,9 @@ def check_kiosk_file_list():
                  "/usr/share/saphan/forms/elderly_allowance.xml",
                  "/usr/share/saphan/forms/media/subdistricts.csv"):
         assert path in files, f"{path} is not in the kiosk package"
-    assert any(p.endswith("70-saphan-usb-readonly.rules") for p in files), "udev rule missing"
+    # dh_installudev names the rule after the package.
+    assert any("/udev/rules.d/" in p and "saphan" in p and p.endswith(".rules") for p in files), \
+        "the USB mount rule is missing"
 
 
 def check_unit_verifies():
