@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""Cold start to first frame, and memory, of three programs under one Xvfb.
+
+usage: ui-startup.py KIOSK MINIMAL HTML RUNS > results.json
+
+KIOSK is saphan-kiosk, MINIMAL bench-gtk-minimal, HTML the static page
+Chromium shows. One Xvfb serves all runs, alternating the programs so that
+drift in the machine hits each alike.
+
+First frame, measured the same way for all three: the root window is
+captured with xwd in a tight loop from the moment the program is spawned;
+when the screen has stopped changing for SETTLE seconds, the first frame is
+the earliest capture identical to that settled screen, i.e. the moment the
+finished first view was on the display. The resolution is one capture (about
+10-20 ms here). The kiosk and the minimal window also report their own time
+to the end of their first paint (the kiosk from its application's start,
+the minimal window from process start); those are printed beside it.
+
+Memory: with the program settled, the Pss of every process in its tree is
+summed from /proc/PID/smaps_rollup, so pages shared between Chromium's
+processes (or with nothing) count once in total.
+"""
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+DISPLAY = ':87'
+SETTLE = 3.0
+LIMIT = 30.0
+
+
+def capture():
+    out = subprocess.run(['xwd', '-root', '-silent', '-display', DISPLAY],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout
+    return hashlib.sha1(out).hexdigest()
+
+
+def tree(pid):
+    children = {}
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f'/proc/{entry}/stat') as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(')') + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    pids, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        pids.append(p)
+        todo.extend(children.get(p, []))
+    return pids
+
+
+def pss_kib(pid):
+    total = 0
+    for p in tree(pid):
+        try:
+            with open(f'/proc/{p}/smaps_rollup') as f:
+                m = re.search(r'^Pss:\s+(\d+) kB', f.read(), re.M)
+                total += int(m.group(1)) if m else 0
+        except OSError:
+            pass
+    return total, len(tree(pid))
+
+
+def run(cmd, env_extra, self_report=None):
+    """Spawns CMD, watches the screen, returns first frame ms and memory."""
+    blank = capture()
+    env = dict(os.environ, DISPLAY=DISPLAY, NO_AT_BRIDGE='1', **env_extra)
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
+    shots = []
+    last_change = t0
+    last = blank
+    while time.monotonic() - t0 < LIMIT:
+        h = capture()
+        now = time.monotonic()
+        shots.append((now - t0, h))
+        if h != last:
+            last, last_change = h, now
+        elif h != blank and now - last_change > SETTLE:
+            break
+    first = next((t for t, h in shots if h == last), None) if last != blank else None
+    memory, n_procs = pss_kib(proc.pid)
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        out, _ = proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+    return {'first_frame_ms': None if first is None else first * 1000, 'pss_kib': memory,
+            'processes': n_procs, 'output': out[-400:]}
+
+
+def self_timed(cmd, env_extra, pattern):
+    """Runs CMD until it exits after its first frame; its own report and the wall time."""
+    env = dict(os.environ, DISPLAY=DISPLAY, NO_AT_BRIDGE='1', **env_extra)
+    t0 = time.monotonic()
+    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=60)
+    wall = (time.monotonic() - t0) * 1000
+    m = re.search(pattern, proc.stdout)
+    return {'self_ms': float(m.group(1)) if m else None, 'spawn_to_exit_ms': wall}
+
+
+def summary(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return {'n': len(values), 'min': min(values), 'median': statistics.median(values),
+            'max': max(values)}
+
+
+def main():
+    kiosk, minimal, html, runs = sys.argv[1], sys.argv[2], os.path.abspath(sys.argv[3]), int(sys.argv[4])
+    xvfb = subprocess.Popen(['Xvfb', DISPLAY, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'],
+                            stderr=subprocess.DEVNULL)
+    time.sleep(1.5)
+    chromium = shutil.which('chromium')
+    # A blinking text cursor would keep the screen from ever settling: GTK's
+    # blink is switched off through its settings file (the page in Chromium
+    # has no focused field, so it has no caret).
+    config = tempfile.mkdtemp(prefix='saphan-bench-config-')
+    os.makedirs(os.path.join(config, 'gtk-4.0'))
+    with open(os.path.join(config, 'gtk-4.0', 'settings.ini'), 'w') as f:
+        f.write('[Settings]\ngtk-cursor-blink=false\n')
+    os.environ['XDG_CONFIG_HOME'] = config
+    results = {'kiosk': [], 'kiosk_self': [], 'minimal': [], 'minimal_self': [], 'chromium': []}
+    try:
+        for i in range(runs):
+            data = tempfile.mkdtemp(prefix='saphan-bench-kiosk-')
+            # Each run starts from nothing: a fresh data folder (the kiosk
+            # installs its demo forms on first start, as on a new kiosk) and,
+            # for Chromium, a fresh profile.
+            results['kiosk'].append(run([kiosk, '--data-dir', data], {}))
+            shutil.rmtree(data, ignore_errors=True)
+            data = tempfile.mkdtemp(prefix='saphan-bench-kiosk-')
+            results['kiosk_self'].append(self_timed(
+                [kiosk, '--data-dir', data], {'SAPHAN_KIOSK_EXIT_AFTER_FIRST_FRAME': '1'},
+                r'first frame presented after ([\d.]+) ms'))
+            shutil.rmtree(data, ignore_errors=True)
+            results['minimal'].append(run([minimal], {}))
+            results['minimal_self'].append(self_timed(
+                [minimal], {'BENCH_EXIT_AFTER_FIRST_FRAME': '1'}, r'first frame after ([\d.]+) ms'))
+            if chromium:
+                profile = tempfile.mkdtemp(prefix='saphan-bench-chromium-')
+                results['chromium'].append(run(
+                    [chromium, '--kiosk', '--no-sandbox', '--disable-gpu', '--no-first-run',
+                     '--disable-background-networking', '--disable-component-update',
+                     '--disable-sync', '--password-store=basic', f'--user-data-dir={profile}',
+                     'file://' + html], {}))
+                shutil.rmtree(profile, ignore_errors=True)
+    finally:
+        shutil.rmtree(config, ignore_errors=True)
+        xvfb.terminate()
+        xvfb.wait()
+
+    out = {'runs': runs, 'screen': '1280x800x24 Xvfb', 'raw': results}
+    for name in ('kiosk', 'minimal', 'chromium'):
+        out[name] = {'first_frame_ms': summary([r['first_frame_ms'] for r in results[name]]),
+                     'pss_mib': summary([r['pss_kib'] / 1024 for r in results[name]]),
+                     'processes': summary([r['processes'] for r in results[name]])}
+    for name in ('kiosk_self', 'minimal_self'):
+        out[name] = {'self_ms': summary([r['self_ms'] for r in results[name]]),
+                     'spawn_to_exit_ms': summary([r['spawn_to_exit_ms'] for r in results[name]])}
+    json.dump(out, sys.stdout, indent=1)
+    print()
+
+
+if __name__ == '__main__':
+    main()
