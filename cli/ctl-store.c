@@ -1,4 +1,5 @@
-/* ctl-store.c: status, forms and submissions listings. */
+/* ctl-store.c: status, forms and submissions listings, and staff's
+ * resolution of submissions that need attention. */
 #include "config.h"
 
 #include <stdio.h>
@@ -187,6 +188,16 @@ add_submission_json (JsonBuilder *b, const SaphanSubmissionInfo *s)
   json_builder_add_int_value (b, s->payload_size);
   json_builder_set_member_name (b, "attachments");
   json_builder_add_int_value (b, s->n_attachments);
+  json_builder_set_member_name (b, "resolved_at");
+  if (s->resolved_at != 0)
+    json_builder_add_int_value (b, s->resolved_at);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "resolved_by");
+  if (s->resolved_by != NULL)
+    json_builder_add_string_value (b, s->resolved_by);
+  else
+    json_builder_add_null_value (b);
   json_builder_end_object (b);
 }
 
@@ -299,7 +310,57 @@ cmd_submissions_show (CtlContext *ctx, int argc, char **argv)
       printf (_("Last error:    %s\n"), s->last_error);
     if (s->server_message != NULL)
       printf (_("Server said:   %s\n"), s->server_message);
+    if (s->resolved_at != 0)
+      {
+        g_autofree char *resolved = ctl_format_time (s->resolved_at);
+
+        printf (_("Resolved:      %s by %s\n"), resolved,
+                s->resolved_by != NULL ? s->resolved_by : "-");
+        printf (_("Note:          %s\n"), s->resolution_note);
+      }
   }
+  return CTL_EXIT_OK;
+}
+
+static int
+cmd_submissions_resolve (CtlContext *ctx, int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *note = NULL;
+  g_autofree char *staff = NULL;
+  GOptionEntry entries[] = {
+    { "note", 0, 0, G_OPTION_ARG_STRING, &note,
+      N_("What was done about the submission (required)"), N_("TEXT") },
+    { "staff", 0, 0, G_OPTION_ARG_STRING, &staff, N_("The staff member resolving it"), N_("ID") },
+    { NULL }
+  };
+  SaphanStore *store;
+
+  if (!ctl_parse ("submissions resolve", "INSTANCE_ID", entries, &argc, &argv))
+    return CTL_EXIT_USAGE;
+  if (argc != 2)
+    return ctl_usage ("submissions resolve", _("needs one instance ID"));
+  if (note == NULL)
+    return ctl_usage ("submissions resolve", _("needs --note saying what was done"));
+
+  store = ctl_store (ctx, &error);
+  if (store == NULL || !saphan_store_mark_resolved (store, argv[1], staff, note, &error))
+    return ctl_fail (ctx, error);
+
+  if (ctx->json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      g_autoptr (JsonNode) root = NULL;
+      g_autoptr (SaphanSubmissionInfo) s = saphan_store_get_submission (store, argv[1], &error);
+
+      if (s == NULL)
+        return ctl_fail (ctx, error);
+      add_submission_json (b, s);
+      root = json_builder_get_root (b);
+      ctl_print_json (root);
+      return CTL_EXIT_OK;
+    }
+  printf (_("Resolved %s; it no longer needs attention.\n"), argv[1]);
   return CTL_EXIT_OK;
 }
 
@@ -310,5 +371,7 @@ const CtlCommand ctl_store_commands[] = {
     cmd_submissions_list },
   { "submissions", "show", "INSTANCE_ID", N_("One submission's details (no answers)"),
     cmd_submissions_show },
+  { "submissions", "resolve", "INSTANCE_ID --note TEXT [--staff ID]",
+    N_("Close a submission that needs attention, with a note"), cmd_submissions_resolve },
   { NULL, NULL, NULL, NULL, NULL },
 };

@@ -278,6 +278,19 @@ saphan_receipt_payload_encode (const SaphanReceiptPayload *payload, SaphanKioskK
                    _("A receipt needs a number, kiosk, form, version, instance and time."));
       return NULL;
     }
+  /* Only the canonical spelling is signed, since that is what the decoder
+   * accepts and what the citizen reads on paper. */
+  {
+    g_autofree char *canonical = saphan_receipt_number_normalize (payload->number);
+
+    if (g_strcmp0 (canonical, payload->number) != 0)
+      {
+        g_set_error (error, SAPHAN_ERROR, SAPHAN_ERROR_INVALID,
+                     _("Receipt number %s is not in its canonical form (%s)."), payload->number,
+                     canonical);
+        return NULL;
+      }
+  }
 
   map = cbor_new_definite_map (N_KEYS);
   map_put (map, KEY_VERSION, cbor_build_uint8 (PAYLOAD_VERSION));

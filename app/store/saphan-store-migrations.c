@@ -137,6 +137,35 @@ static const SaphanStoreMigration migrations[] = {
     "BEGIN SELECT RAISE (ABORT, 'a finalized payload is frozen'); END;"
     "CREATE INDEX submissions_retention ON submissions (state, purged_at, accepted_at);"
   },
+  {
+    5, "staff resolution of submissions that need attention",
+    /* A resolution is recorded beside the outbox state rather than as a new
+     * state. The state keeps saying what happened on the wire (the server
+     * never took the submission), and the resolution says what staff did
+     * about it. A new state would also need a wider CHECK on
+     * submissions.state, which SQLite can only get by rebuilding the table;
+     * attachments and receipts reference it, and foreign_keys cannot be
+     * switched off inside the migration's transaction, so a rebuild would
+     * cascade into those rows. Three added columns cannot. The payload
+     * trigger of step 4 names payload, sealed and purged_at only, so it
+     * never fires for these columns. */
+    "ALTER TABLE submissions ADD COLUMN resolved_at INTEGER;"
+    "ALTER TABLE submissions ADD COLUMN resolved_by TEXT;"
+    "ALTER TABLE submissions ADD COLUMN resolution_note TEXT;"
+    /* A resolution is final: it can only be made on a submission that
+     * needs attention, is never rewritten, and the outbox state of a
+     * resolved submission no longer moves, whatever code runs against
+     * this file. */
+    "CREATE TRIGGER submissions_resolution_needs_attention "
+    "BEFORE UPDATE OF resolved_at ON submissions "
+    "WHEN OLD.resolved_at IS NULL AND NEW.resolved_at IS NOT NULL "
+    "     AND OLD.state IS NOT 'needs-attention' "
+    "BEGIN SELECT RAISE (ABORT, 'only a submission that needs attention can be resolved'); END;"
+    "CREATE TRIGGER submissions_resolution_final "
+    "BEFORE UPDATE OF state, resolved_at, resolved_by, resolution_note ON submissions "
+    "WHEN OLD.resolved_at IS NOT NULL "
+    "BEGIN SELECT RAISE (ABORT, 'a resolution is final'); END;"
+  },
 };
 
 const SaphanStoreMigration *

@@ -26,7 +26,8 @@ static const char *state_names[SAPHAN_SUBMISSION_N_STATES] = {
 #define STATE_BIT(s) (1u << (s))
 
 /* One legal move of the outbox. The SQL binds ?1 instance id, ?2 now,
- * ?3 a reason or server message, ?4 the next attempt time. */
+ * ?3 a reason, server message or note, ?4 the next attempt time, ?5 a
+ * staff id. */
 typedef struct
 {
   const char            *event;   /* the audit event, also named in errors */
@@ -43,6 +44,7 @@ enum
   TRANSITION_RETRY,
   TRANSITION_EXPORTED,
   TRANSITION_RECOVER,
+  TRANSITION_RESOLVE,
 };
 
 static const Transition transitions[] = {
@@ -76,6 +78,13 @@ static const Transition transitions[] = {
     "recover", STATE_BIT (SAPHAN_SUBMISSION_SENDING),
     SAPHAN_SUBMISSION_QUEUED,
     "UPDATE submissions SET state = 'queued', updated_at = ?2 WHERE instance_id = ?1" },
+  /* Staff closes a submission the server refused; the state stays, and the
+   * resolution columns record who did so, when and why. */
+  [TRANSITION_RESOLVE] = {
+    "resolved", STATE_BIT (SAPHAN_SUBMISSION_NEEDS_ATTENTION),
+    SAPHAN_SUBMISSION_NEEDS_ATTENTION,
+    "UPDATE submissions SET updated_at = ?2, resolved_at = ?2, resolution_note = ?3, "
+    "resolved_by = ?5 WHERE instance_id = ?1" },
 };
 
 const char *
@@ -119,6 +128,7 @@ transition_locked (SaphanStore      *self,
                    const Transition *t,
                    const char       *text,
                    gint64            next_attempt_at,
+                   const char       *staff_id,
                    gint64            now,
                    GError          **error)
 {
@@ -128,7 +138,8 @@ transition_locked (SaphanStore      *self,
   SaphanSubmissionState state = SAPHAN_SUBMISSION_QUEUED;
   int rc;
 
-  select = _saphan_store_prepare (self, "SELECT state, attempts FROM submissions WHERE instance_id = ?1",
+  select = _saphan_store_prepare (self, "SELECT state, attempts, resolved_at IS NOT NULL FROM submissions "
+                                  "WHERE instance_id = ?1",
                                   error);
   if (select == NULL)
     return FALSE;
@@ -145,6 +156,22 @@ transition_locked (SaphanStore      *self,
       return FALSE;
     }
   saphan_submission_state_from_string ((const char *) sqlite3_column_text (select, 0), &state);
+  /* A resolution closes the submission for good, so that a sync run or a
+   * second staff member cannot reopen what someone already dealt with. */
+  if (sqlite3_column_int (select, 2) != 0)
+    {
+      g_set_error (error, SAPHAN_ERROR, SAPHAN_ERROR_STATE,
+                   _("The submission %s was already resolved by staff and cannot change any more."),
+                   instance_id);
+      return FALSE;
+    }
+  if (t == &transitions[TRANSITION_RESOLVE] && (t->from & STATE_BIT (state)) == 0)
+    {
+      g_set_error (error, SAPHAN_ERROR, SAPHAN_ERROR_STATE,
+                   _("The submission %s is “%s”; only a submission that needs attention can be resolved."),
+                   instance_id, state_names[state]);
+      return FALSE;
+    }
   if ((t->from & STATE_BIT (state)) == 0)
     {
       g_set_error (error, SAPHAN_ERROR, SAPHAN_ERROR_STATE,
@@ -155,8 +182,12 @@ transition_locked (SaphanStore      *self,
 
   /* The reason stays in the submission row, not in the audit log: the log
    * is kept for years and a server's message may quote an answer. */
-  detail = g_strdup_printf ("instance=%s from=%s attempts=%d", instance_id, state_names[state],
-                            sqlite3_column_int (select, 1) + (t == &transitions[TRANSITION_CLAIM]));
+  if (t == &transitions[TRANSITION_RESOLVE])
+    detail = g_strdup_printf ("instance=%s staff=%s", instance_id,
+                              staff_id != NULL ? staff_id : "-");
+  else
+    detail = g_strdup_printf ("instance=%s from=%s attempts=%d", instance_id, state_names[state],
+                              sqlite3_column_int (select, 1) + (t == &transitions[TRANSITION_CLAIM]));
 
   update = _saphan_store_prepare (self, t->sql, error);
   if (update == NULL)
@@ -167,6 +198,8 @@ transition_locked (SaphanStore      *self,
     sqlite3_bind_text (update, 3, text, -1, SQLITE_STATIC);
   if (sqlite3_bind_parameter_count (update) >= 4)
     sqlite3_bind_int64 (update, 4, next_attempt_at);
+  if (sqlite3_bind_parameter_count (update) >= 5)
+    sqlite3_bind_text (update, 5, staff_id, -1, SQLITE_STATIC);
 
   return _saphan_store_step_done (self, update, error) &&
          _saphan_store_audit_append_locked (self, t->event, detail, now, error);
@@ -178,6 +211,7 @@ transition (SaphanStore  *self,
             guint         which,
             const char   *text,
             gint64        next_attempt_at,
+            const char   *staff_id,
             GError      **error)
 {
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
@@ -185,7 +219,7 @@ transition (SaphanStore  *self,
   if (!_saphan_store_begin (self, error))
     return FALSE;
   if (!transition_locked (self, instance_id, &transitions[which], text, next_attempt_at,
-                          _saphan_store_now (), error))
+                          staff_id, _saphan_store_now (), error))
     {
       _saphan_store_rollback (self);
       return FALSE;
@@ -230,7 +264,8 @@ saphan_store_claim_next (SaphanStore *self, gint64 now, GError **error)
   instance_id = _saphan_store_column_text (stmt, 0);
   g_clear_pointer (&stmt, sqlite3_finalize);
 
-  if (!transition_locked (self, instance_id, &transitions[TRANSITION_CLAIM], NULL, 0, now, error) ||
+  if (!transition_locked (self, instance_id, &transitions[TRANSITION_CLAIM], NULL, 0, NULL, now,
+                          error) ||
       !_saphan_store_commit (self, error))
     goto fail;
   return _saphan_store_get_submission_locked (self, instance_id, error);
@@ -248,7 +283,7 @@ saphan_store_mark_accepted (SaphanStore *self, const char *instance_id,
   g_return_val_if_fail (instance_id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return transition (self, instance_id, TRANSITION_ACCEPTED, server_message, 0, error);
+  return transition (self, instance_id, TRANSITION_ACCEPTED, server_message, 0, NULL, error);
 }
 
 gboolean
@@ -259,7 +294,7 @@ saphan_store_mark_needs_attention (SaphanStore *self, const char *instance_id,
   g_return_val_if_fail (instance_id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return transition (self, instance_id, TRANSITION_NEEDS_ATTENTION, reason, 0, error);
+  return transition (self, instance_id, TRANSITION_NEEDS_ATTENTION, reason, 0, NULL, error);
 }
 
 gboolean
@@ -270,7 +305,7 @@ saphan_store_mark_retry (SaphanStore *self, const char *instance_id, const char 
   g_return_val_if_fail (instance_id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return transition (self, instance_id, TRANSITION_RETRY, reason, next_attempt_at, error);
+  return transition (self, instance_id, TRANSITION_RETRY, reason, next_attempt_at, NULL, error);
 }
 
 gboolean
@@ -280,7 +315,33 @@ saphan_store_mark_exported (SaphanStore *self, const char *instance_id, GError *
   g_return_val_if_fail (instance_id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return transition (self, instance_id, TRANSITION_EXPORTED, NULL, 0, error);
+  return transition (self, instance_id, TRANSITION_EXPORTED, NULL, 0, NULL, error);
+}
+
+gboolean
+saphan_store_mark_resolved (SaphanStore *self, const char *instance_id, const char *staff_id,
+                            const char *note, GError **error)
+{
+  g_autofree char *trimmed = NULL;
+
+  g_return_val_if_fail (SAPHAN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (instance_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* The note is the only record of what was done outside the kiosk, so a
+   * resolution without one is refused rather than stored empty. */
+  trimmed = g_strstrip (g_strdup (note != NULL ? note : ""));
+  if (trimmed[0] == '\0')
+    {
+      g_set_error (error, SAPHAN_ERROR, SAPHAN_ERROR_INVALID,
+                   _("A resolution needs a note saying what was done about the submission %s."),
+                   instance_id);
+      return FALSE;
+    }
+  if (staff_id != NULL && staff_id[0] == '\0')
+    staff_id = NULL;
+
+  return transition (self, instance_id, TRANSITION_RESOLVE, trimmed, 0, staff_id, error);
 }
 
 gint64
@@ -315,7 +376,7 @@ saphan_store_recover_sending (SaphanStore *self, GError **error)
 
   for (guint i = 0; i < ids->len; i++)
     if (!transition_locked (self, g_ptr_array_index (ids, i), &transitions[TRANSITION_RECOVER],
-                            NULL, 0, now, error))
+                            NULL, 0, NULL, now, error))
       goto fail;
 
   if (!_saphan_store_commit (self, error))

@@ -28,6 +28,8 @@ saphan_submission_info_free (SaphanSubmissionInfo *info)
   g_free (info->server_message);
   g_free (info->assisted_by);
   g_free (info->receipt_number);
+  g_free (info->resolved_by);
+  g_free (info->resolution_note);
   g_free (info);
 }
 
@@ -372,7 +374,7 @@ saphan_store_finalize_finish (SaphanStore   *self,
   "  s.assisted_by, r.number, "                                                       \
   "  max (0, length (s.payload) - CASE WHEN s.sealed THEN " G_STRINGIFY (SAPHAN_SEAL_OVERHEAD) " ELSE 0 END), " \
   "  (SELECT count(*) FROM attachments a WHERE a.instance_id = s.instance_id), "      \
-  "  s.accepted_at, s.purged_at "                                                     \
+  "  s.accepted_at, s.purged_at, s.resolved_at, s.resolved_by, s.resolution_note "    \
   "FROM submissions s LEFT JOIN receipts r ON r.instance_id = s.instance_id "
 
 static SaphanSubmissionInfo *
@@ -399,6 +401,9 @@ submission_info_from_row (sqlite3_stmt *stmt)
   info->n_attachments = (guint) sqlite3_column_int (stmt, 13);
   info->accepted_at = sqlite3_column_int64 (stmt, 14);
   info->purged_at = sqlite3_column_int64 (stmt, 15);
+  info->resolved_at = sqlite3_column_int64 (stmt, 16);
+  info->resolved_by = _saphan_store_column_text (stmt, 17);
+  info->resolution_note = _saphan_store_column_text (stmt, 18);
   return info;
 }
 
@@ -437,7 +442,9 @@ saphan_store_list_submissions (SaphanStore *self, int state, guint limit, GError
   locker = g_mutex_locker_new (&self->lock);
   stmt = _saphan_store_prepare (self,
                                 SUBMISSION_SELECT
-                                "WHERE ?1 IS NULL OR s.state = ?1 "
+                                /* Resolved submissions need no more attention. */
+                                "WHERE ?1 IS NULL OR (s.state = ?1 AND (s.state IS NOT 'needs-attention' "
+                                "                                      OR s.resolved_at IS NULL)) "
                                 "ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?2",
                                 error);
   if (stmt == NULL)
@@ -579,7 +586,10 @@ saphan_store_count_by_state (SaphanStore *self, gint64 *out_counts, GError **err
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   locker = g_mutex_locker_new (&self->lock);
-  stmt = _saphan_store_prepare (self, "SELECT state, count(*) FROM submissions GROUP BY state", error);
+  stmt = _saphan_store_prepare (self,
+                                "SELECT state, count(*) FROM submissions "
+                                "WHERE resolved_at IS NULL GROUP BY state",
+                                error);
   if (stmt == NULL)
     return FALSE;
 
@@ -597,4 +607,28 @@ saphan_store_count_by_state (SaphanStore *self, gint64 *out_counts, GError **err
       return FALSE;
     }
   return TRUE;
+}
+
+gint64
+saphan_store_count_resolved (SaphanStore *self, GError **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (SAPHAN_IS_STORE (self), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  locker = g_mutex_locker_new (&self->lock);
+  stmt = _saphan_store_prepare (self, "SELECT count(*) FROM submissions WHERE resolved_at IS NOT NULL",
+                                error);
+  if (stmt == NULL)
+    return -1;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _saphan_store_set_error (self, rc, error);
+      return -1;
+    }
+  return sqlite3_column_int64 (stmt, 0);
 }

@@ -131,12 +131,18 @@ typedef struct
   guint   n_attachments;
   gint64  accepted_at;      /* unix seconds; 0 until accepted */
   gint64  purged_at;        /* unix seconds; 0 while the answers are kept */
+  /* Set once staff resolved a submission that needs attention (see
+   * saphan_store_mark_resolved()); 0 and NULL until then. */
+  gint64  resolved_at;      /* unix seconds */
+  char   *resolved_by;      /* staff id, NULL when resolved without one */
+  char   *resolution_note;  /* staff's words; may name a citizen, never logged */
 } SaphanSubmissionInfo;
 
 void saphan_submission_info_free (SaphanSubmissionInfo *info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaphanSubmissionInfo, saphan_submission_info_free)
 
-/* STATE < 0 lists all states. Newest first. A GPtrArray of SaphanSubmissionInfo. */
+/* STATE < 0 lists all states. Newest first. A GPtrArray of SaphanSubmissionInfo.
+ * SAPHAN_SUBMISSION_NEEDS_ATTENTION lists only the unresolved ones. */
 GPtrArray *saphan_store_list_submissions (SaphanStore *self, int state, guint limit, GError **error);
 SaphanSubmissionInfo *saphan_store_get_submission (SaphanStore *self, const char *instance_id,
                                                    GError **error);
@@ -144,8 +150,11 @@ GBytes    *saphan_store_get_payload      (SaphanStore *self, const char *instanc
 /* A GPtrArray of SaphanAttachment * (owned, free with saphan_attachment_free). */
 GPtrArray *saphan_store_get_attachments  (SaphanStore *self, const char *instance_id, GError **error);
 void       saphan_attachment_free        (SaphanAttachment *attachment);
-/* Counts per state: OUT_COUNTS has SAPHAN_SUBMISSION_N_STATES entries. */
+/* Counts per state: OUT_COUNTS has SAPHAN_SUBMISSION_N_STATES entries.
+ * Resolved submissions are left out of the needs-attention count; they are
+ * counted by saphan_store_count_resolved(). */
 gboolean   saphan_store_count_by_state   (SaphanStore *self, gint64 *out_counts, GError **error);
+gint64     saphan_store_count_resolved   (SaphanStore *self, GError **error);
 
 /* Sync's side of the outbox. Claim moves the oldest due queued (or
  * exported) submission to sending and returns it; NULL with no error when
@@ -160,6 +169,17 @@ gboolean saphan_store_mark_retry           (SaphanStore *self, const char *insta
                                             const char *reason, gint64 next_attempt_at,
                                             GError **error);
 gboolean saphan_store_mark_exported        (SaphanStore *self, const char *instance_id,
+                                            GError **error);
+/* Staff closes a submission that needs attention with NOTE (not empty),
+ * e.g. "filed again on paper". The state stays needs-attention, for that is
+ * what happened on the wire; resolved_at, resolved_by (STAFF_ID, may be
+ * NULL) and the note are recorded, and the submission leaves the
+ * needs-attention listing and count. A resolution is final: a resolved
+ * submission refuses every later move with SAPHAN_ERROR_STATE. A blank
+ * note is refused with SAPHAN_ERROR_INVALID. The audit entry ("resolved")
+ * names the submission and the staff id, never the note. */
+gboolean saphan_store_mark_resolved        (SaphanStore *self, const char *instance_id,
+                                            const char *staff_id, const char *note,
                                             GError **error);
 /* After a crash: every "sending" row goes back to "queued". Returns the count. */
 gint64   saphan_store_recover_sending      (SaphanStore *self, GError **error);

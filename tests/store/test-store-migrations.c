@@ -35,7 +35,7 @@ static const struct
        "  updated_at, attempts, next_attempt_at, server_message) VALUES ('uuid:old-accepted', "
        "  'household', '2024010101', 'accepted', CAST ('<data>accepted</data>' AS BLOB), "
        "  1700000002, 1700000003, 1, 0, 'Thank you')" },
-  { 1, "INSERT INTO attachments VALUES ('uuid:old-queued', 'photo.jpg', x'ffd8ffe000104a464946')" },
+  { 1, "INSERT INTO attachments (instance_id, name, data) VALUES ('uuid:old-queued', 'photo.jpg', x'ffd8ffe000104a464946')" },
   { 1, "INSERT INTO receipts VALUES ('R-OLD-1', 'uuid:old-queued', 'household', 'SAPHAN1:old', "
        "  1700000001, 1, 1)" },
   { 1, "INSERT INTO settings VALUES ('kiosk.name', 'Ban Nong Khai office')" },
@@ -43,6 +43,14 @@ static const struct
        "  updated_at, attempts, next_attempt_at, assisted_by) VALUES ('uuid:old-assisted', "
        "  'household', '2024010101', 'exported', CAST ('<data>assisted</data>' AS BLOB), "
        "  1700000004, 1700000004, 0, 0, 'staff-3')" },
+  { 4, "INSERT INTO submissions (instance_id, form_id, form_version, state, payload, created_at, "
+       "  updated_at, attempts, next_attempt_at, last_error, sealed) VALUES ('uuid:old-attention', "
+       "  'household', '2024010101', 'needs-attention', CAST ('<data>attention</data>' AS BLOB), "
+       "  1700000005, 1700000006, 3, 0, 'HTTP 400 form closed', 0)" },
+  { 4, "INSERT INTO submissions (instance_id, form_id, form_version, state, payload, created_at, "
+       "  updated_at, attempts, next_attempt_at, server_message, sealed, accepted_at) VALUES "
+       "  ('uuid:old-accepted-v4', 'household', '2024010101', 'accepted', "
+       "  CAST ('<data>accepted v4</data>' AS BLOB), 1700000007, 1700000008, 1, 0, 'OK', 0, 1700000008)" },
 };
 
 /* The audit chain, computed here independently of the store's code, so a
@@ -126,6 +134,54 @@ build_database (const char *data_dir, int version)
   return n_rows;
 }
 
+/* Rows written before step 5 come out unresolved and can be resolved; the
+ * frozen-payload trigger of step 4 still holds and still lets retention
+ * purge an accepted row. */
+static void
+check_resolution (SaphanStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SaphanSubmissionInfo) before = NULL;
+  g_autoptr(SaphanSubmissionInfo) after = NULL;
+  g_autoptr(GPtrArray) attention = NULL;
+  gint64 counts[SAPHAN_SUBMISSION_N_STATES];
+  gint64 n_purged = 0;
+  sqlite3 *db;
+  int rc;
+
+  before = saphan_store_get_submission (store, "uuid:old-attention", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (before->state, ==, SAPHAN_SUBMISSION_NEEDS_ATTENTION);
+  g_assert_cmpint (before->resolved_at, ==, 0);
+  g_assert_null (before->resolved_by);
+  g_assert_null (before->resolution_note);
+  attention = saphan_store_list_submissions (store, SAPHAN_SUBMISSION_NEEDS_ATTENTION, 0, &error);
+  g_assert_cmpuint (attention->len, ==, 1);
+  g_clear_pointer (&attention, g_ptr_array_unref);
+
+  db = store_test_raw_open (saphan_store_get_path (store));
+  rc = sqlite3_exec (db, "UPDATE submissions SET payload = x'00' WHERE instance_id = 'uuid:old-attention'",
+                     NULL, NULL, NULL);
+  g_assert_cmpint (rc, ==, SQLITE_CONSTRAINT);
+  sqlite3_close (db);
+
+  g_assert_true (saphan_store_mark_resolved (store, "uuid:old-attention", "staff-3", "Sent on paper", &error));
+  g_assert_no_error (error);
+  after = saphan_store_get_submission (store, "uuid:old-attention", &error);
+  g_assert_cmpstr (after->resolved_by, ==, "staff-3");
+  g_assert_cmpstr (after->resolution_note, ==, "Sent on paper");
+  g_assert_cmpint (after->attempts, ==, 3);
+  attention = saphan_store_list_submissions (store, SAPHAN_SUBMISSION_NEEDS_ATTENTION, 0, &error);
+  g_assert_cmpuint (attention->len, ==, 0);
+  g_assert_true (saphan_store_count_by_state (store, counts, &error));
+  g_assert_cmpint (counts[SAPHAN_SUBMISSION_NEEDS_ATTENTION], ==, 0);
+
+  /* Retention still purges the accepted rows of old databases. */
+  g_assert_true (saphan_store_purge_expired (store, G_MAXINT32, &n_purged, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (n_purged, >=, 1);
+}
+
 static void
 check_rows (SaphanStore *store, int version)
 {
@@ -194,6 +250,9 @@ check_rows (SaphanStore *store, int version)
   g_assert_true (saphan_store_audit_verify (store, &n_audit, &error));
   g_assert_no_error (error);
   g_assert_cmpint (n_audit, ==, 3);
+
+  if (version >= 4)
+    check_resolution (store);
 }
 
 static void

@@ -273,9 +273,27 @@ drive_to (Fixture *f, const char *id, const char *state)
   g_assert_cmpstr (claimed->instance_id, ==, id);
   if (g_str_equal (state, "accepted"))
     g_assert_true (saphan_store_mark_accepted (f->store, id, "Received", &error));
-  else if (g_str_equal (state, "needs-attention"))
+  else if (g_str_equal (state, "needs-attention") || g_str_equal (state, "resolved"))
     g_assert_true (saphan_store_mark_needs_attention (f->store, id, "Form not found on server", &error));
   g_assert_no_error (error);
+  if (g_str_equal (state, "resolved"))
+    {
+      g_assert_true (saphan_store_mark_resolved (f->store, id, "staff-1", "Filed on paper", &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* The table's state names, with "resolved" for a resolved needs-attention
+ * submission. */
+static const char *
+table_state (const SaphanSubmissionInfo *info)
+{
+  if (info->resolved_at != 0)
+    {
+      g_assert_cmpint (info->state, ==, SAPHAN_SUBMISSION_NEEDS_ATTENTION);
+      return "resolved";
+    }
+  return saphan_submission_state_to_string (info->state);
 }
 
 static gboolean
@@ -297,6 +315,8 @@ apply_operation (Fixture *f, const char *id, const char *operation, GError **err
     return saphan_store_mark_exported (f->store, id, error);
   if (g_str_equal (operation, "recover"))
     return saphan_store_recover_sending (f->store, error) >= 0;
+  if (g_str_equal (operation, "resolve"))
+    return saphan_store_mark_resolved (f->store, id, "staff-2", "Citizen Somchai came back", error);
   g_error ("Unknown operation %s in outbox-transitions.txt", operation);
 }
 
@@ -307,11 +327,13 @@ test_transition (Fixture *f, gconstpointer data)
   const char *id = "uuid:transition";
   g_autoptr(GError) error = NULL;
   g_autoptr(SaphanSubmissionInfo) after = NULL;
-  SaphanSubmissionState expected;
+  g_autoptr(SaphanSubmissionInfo) before = NULL;
   gint64 audit_before, audit_after;
   gboolean ok;
 
   drive_to (f, id, c->start);
+  before = saphan_store_get_submission (f->store, id, NULL);
+  g_assert_cmpstr (table_state (before), ==, c->start);
   audit_before = raw_count (f, "SELECT count(*) FROM audit_log");
 
   ok = apply_operation (f, id, c->operation, &error);
@@ -322,15 +344,17 @@ test_transition (Fixture *f, gconstpointer data)
     {
       g_assert_false (ok);
       g_assert_error (error, SAPHAN_ERROR, SAPHAN_ERROR_STATE);
-      g_assert_cmpstr (saphan_submission_state_to_string (after->state), ==, c->start);
+      g_assert_cmpstr (table_state (after), ==, c->start);
+      g_assert_cmpint (after->updated_at, ==, before->updated_at);
+      g_assert_cmpint (after->resolved_at, ==, before->resolved_at);
+      g_assert_cmpstr (after->resolution_note, ==, before->resolution_note);
       g_assert_cmpint (audit_after, ==, audit_before);
       return;
     }
 
   g_assert_no_error (error);
   g_assert_true (ok);
-  g_assert_true (saphan_submission_state_from_string (c->result, &expected));
-  g_assert_cmpint (after->state, ==, expected);
+  g_assert_cmpstr (table_state (after), ==, c->result);
   if (g_str_equal (c->event, "-"))
     g_assert_cmpint (audit_after, ==, audit_before);
   else
@@ -345,6 +369,8 @@ test_transition (Fixture *f, gconstpointer data)
       /* The reason a server gave is kept with the submission, not logged. */
       g_assert_null (strstr (detail, "HTTP 400"));
       g_assert_null (strstr (detail, "timeout"));
+      /* Nor is a staff member's note, which may name a citizen. */
+      g_assert_null (strstr (detail, "Somchai"));
       g_assert_nonnull (strstr (detail, id));
     }
 
@@ -354,6 +380,14 @@ test_transition (Fixture *f, gconstpointer data)
     g_assert_cmpstr (after->last_error, ==, "HTTP 400");
   if (g_str_equal (c->operation, "retry"))
     g_assert_cmpstr (after->last_error, ==, "timeout");
+  if (g_str_equal (c->operation, "resolve"))
+    {
+      g_assert_cmpstr (after->resolution_note, ==, "Citizen Somchai came back");
+      g_assert_cmpstr (after->resolved_by, ==, "staff-2");
+      g_assert_cmpint (after->resolved_at, >, 0);
+      /* The server's reason stays for whoever looks at it later. */
+      g_assert_cmpstr (after->last_error, ==, "Form not found on server");
+    }
 }
 
 static GPtrArray *
@@ -389,8 +423,9 @@ load_transition_cases (void)
       c->event = g_strdup (words->pdata[3]);
       g_ptr_array_add (cases, c);
     }
-  /* Every operation from every state: five states, six operations. */
-  g_assert_cmpuint (cases->len, ==, 30);
+  /* Every operation from every state: five states and "resolved", seven
+   * operations. */
+  g_assert_cmpuint (cases->len, ==, 42);
   return cases;
 }
 
@@ -493,6 +528,118 @@ test_list_and_count (Fixture *f, gconstpointer data)
 
   for (guint i = 0; i < all->len; i++)
     g_assert_null (store_test_compare_submission (f->store, ((SaphanSubmissionInfo *) all->pdata[i])->instance_id));
+}
+
+/* Drives ID to needs-attention with the server's reason. */
+static void
+make_needs_attention (Fixture *f, const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SaphanSubmissionInfo) claimed = NULL;
+
+  finalize_ok (f, id);
+  claimed = saphan_store_claim_next (f->store, G_MAXINT64, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (claimed->instance_id, ==, id);
+  g_assert_true (saphan_store_mark_needs_attention (f->store, id, "HTTP 400 form closed", &error));
+  g_assert_no_error (error);
+}
+
+/* Returns TRUE when SQL, run outside the store, is refused by a trigger. */
+static gboolean
+raw_refused (Fixture *f, const char *sql)
+{
+  sqlite3 *db = store_test_raw_open (f->path);
+  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+
+  sqlite3_close (db);
+  return rc == SQLITE_CONSTRAINT;
+}
+
+static void
+test_resolve (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) attention = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(SaphanSubmissionInfo) info = NULL;
+  g_autofree char *detail = NULL;
+  gint64 counts[SAPHAN_SUBMISSION_N_STATES];
+  gint64 n_audit = 0;
+  sqlite3 *db;
+
+  make_needs_attention (f, "uuid:resolve-a");
+  make_needs_attention (f, "uuid:resolve-b");
+  make_needs_attention (f, "uuid:resolve-c");
+
+  /* A resolution without a note is refused and changes nothing. */
+  g_assert_false (saphan_store_mark_resolved (f->store, "uuid:resolve-a", "staff-1", "  \n ", &error));
+  g_assert_error (error, SAPHAN_ERROR, SAPHAN_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (saphan_store_mark_resolved (f->store, "uuid:resolve-a", "staff-1", NULL, &error));
+  g_assert_error (error, SAPHAN_ERROR, SAPHAN_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (saphan_store_mark_resolved (f->store, "uuid:nope", "staff-1", "x", &error));
+  g_assert_error (error, SAPHAN_ERROR, SAPHAN_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (raw_count (f, "SELECT count(*) FROM submissions WHERE resolved_at IS NOT NULL"), ==, 0);
+
+  /* The note is trimmed; a resolution without a staff id is allowed (the
+   * command line run by a maintainer). */
+  g_assert_true (saphan_store_mark_resolved (f->store, "uuid:resolve-a", "staff-7",
+                                             " Filed on paper for Mrs Malee \n", &error));
+  g_assert_no_error (error);
+  g_assert_true (saphan_store_mark_resolved (f->store, "uuid:resolve-b", NULL, "Duplicate", &error));
+  g_assert_no_error (error);
+
+  info = saphan_store_get_submission (f->store, "uuid:resolve-a", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (info->state, ==, SAPHAN_SUBMISSION_NEEDS_ATTENTION);
+  g_assert_cmpstr (info->resolution_note, ==, "Filed on paper for Mrs Malee");
+  g_assert_cmpstr (info->resolved_by, ==, "staff-7");
+  g_assert_cmpint (info->resolved_at, >, 0);
+  g_assert_cmpint (info->resolved_at, ==, info->updated_at);
+  g_assert_cmpstr (info->last_error, ==, "HTTP 400 form closed");
+  g_clear_pointer (&info, saphan_submission_info_free);
+  info = saphan_store_get_submission (f->store, "uuid:resolve-b", &error);
+  g_assert_null (info->resolved_by);
+  g_assert_cmpstr (info->resolution_note, ==, "Duplicate");
+
+  /* Resolved submissions leave the needs-attention listing and count but
+   * stay in the full listing. */
+  attention = saphan_store_list_submissions (f->store, SAPHAN_SUBMISSION_NEEDS_ATTENTION, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (attention->len, ==, 1);
+  g_assert_cmpstr (((SaphanSubmissionInfo *) attention->pdata[0])->instance_id, ==, "uuid:resolve-c");
+  all = saphan_store_list_submissions (f->store, -1, 0, &error);
+  g_assert_cmpuint (all->len, ==, 3);
+  g_assert_true (saphan_store_count_by_state (f->store, counts, &error));
+  g_assert_cmpint (counts[SAPHAN_SUBMISSION_NEEDS_ATTENTION], ==, 1);
+  g_assert_cmpint (saphan_store_count_resolved (f->store, &error), ==, 2);
+  g_assert_no_error (error);
+
+  /* The audit entry names the submission and the staff member only. */
+  db = store_test_raw_open (f->path);
+  detail = store_test_raw_text (db, "SELECT detail FROM audit_log WHERE event = 'resolved' ORDER BY seq LIMIT 1");
+  sqlite3_close (db);
+  g_assert_cmpstr (detail, ==, "instance=uuid:resolve-a staff=staff-7");
+  g_assert_cmpint (raw_count (f, "SELECT count(*) FROM audit_log WHERE event = 'resolved'"), ==, 2);
+  g_assert_cmpint (raw_count (f, "SELECT count(*) FROM audit_log WHERE detail LIKE '%Malee%' "
+                                 "OR detail LIKE '%Duplicate%'"), ==, 0);
+  g_assert_true (saphan_store_audit_verify (f->store, &n_audit, &error));
+  g_assert_no_error (error);
+
+  /* The schema itself keeps a resolution final and confined to
+   * submissions that need attention, whatever code writes the file. */
+  g_assert_true (raw_refused (f, "UPDATE submissions SET state = 'queued' WHERE instance_id = 'uuid:resolve-a'"));
+  g_assert_true (raw_refused (f, "UPDATE submissions SET resolution_note = 'x' WHERE instance_id = 'uuid:resolve-a'"));
+  g_assert_true (raw_refused (f, "UPDATE submissions SET resolved_at = NULL WHERE instance_id = 'uuid:resolve-b'"));
+  finalize_ok (f, "uuid:resolve-queued");
+  g_assert_true (raw_refused (f, "UPDATE submissions SET resolved_at = 1 WHERE instance_id = 'uuid:resolve-queued'"));
+  /* The payload stays frozen on a needs-attention row, and resolving does
+   * not count as touching it. */
+  g_assert_true (raw_refused (f, "UPDATE submissions SET payload = x'00' WHERE instance_id = 'uuid:resolve-c'"));
+  g_assert_null (store_test_compare_submission (f->store, "uuid:resolve-a"));
 }
 
 static void
@@ -913,6 +1060,7 @@ main (int argc, char **argv)
   ADD ("/store/outbox/not-found", test_transition_not_found);
   ADD ("/store/outbox/claim-order", test_claim_order);
   ADD ("/store/submissions/list-count", test_list_and_count);
+  ADD ("/store/submissions/resolve", test_resolve);
   ADD ("/store/receipts", test_receipts);
   ADD ("/store/finalize/duplicate", test_finalize_duplicate);
   ADD ("/store/finalize/invalid", test_finalize_invalid);

@@ -150,18 +150,24 @@ scroll_to_target_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Brings the keyboard out typing into ENTRY, and ENTRY into view. */
 static void
-entry_focus_cb (GtkEventControllerFocus *focus, gpointer user_data)
+start_typing (SaphanStaffDashboard *self, GtkWidget *entry)
 {
-  SaphanStaffDashboard *self = user_data;
-  GtkWidget *entry = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (focus));
-
   saphan_keyboard_set_target (self->keyboard, GTK_EDITABLE (entry));
   self->typing = TRUE;
   _saphan_staff_dashboard_update_keyboard (self);
   /* After the relayout the keyboard causes. */
   g_clear_handle_id (&self->scroll_source, g_source_remove);
   self->scroll_source = g_idle_add_full (G_PRIORITY_LOW, scroll_to_target_cb, self, NULL);
+}
+
+static void
+entry_focus_cb (GtkEventControllerFocus *focus, gpointer user_data)
+{
+  SaphanStaffDashboard *self = user_data;
+
+  start_typing (self, gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (focus)));
 }
 
 static void
@@ -295,7 +301,9 @@ rebuild_queue_list (SaphanStaffDashboard *self)
     {
       const SaphanSubmissionInfo *info = g_ptr_array_index (self->submissions, i);
 
-      if (info->state != self->shown_state)
+      /* A resolved submission keeps its outbox state but needs nobody's
+       * attention any more; the store leaves it out of the count too. */
+      if (info->state != self->shown_state || info->resolved_at != 0)
         continue;
       gtk_list_box_append (self->queue_list, submission_row (info));
       shown++;
@@ -561,7 +569,10 @@ resolve_activated (GtkWidget *widget, const char *action_name, GVariant *paramet
   gtk_editable_set_text (GTK_EDITABLE (self->note_entry), "");
   gtk_widget_set_visible (GTK_WIDGET (self->note_box), TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->note_entry));
-  _saphan_staff_dashboard_update_keyboard (self);
+  /* The note is typed on the dashboard's own keyboard, which comes out at
+   * once: a kiosk has no physical keyboard, and focus alone may not follow
+   * before the box is mapped. */
+  start_typing (self, GTK_WIDGET (self->note_entry));
 }
 
 static void
@@ -574,17 +585,35 @@ resolve_cancel_activated (GtkWidget *widget, const char *action_name, GVariant *
   _saphan_staff_dashboard_update_keyboard (self);
 }
 
+/* What the worker needs to record a resolution, copied from the widgets
+ * so that nothing in the thread touches them. */
+typedef struct
+{
+  char *instance_id;
+  char *note;
+} ResolveData;
+
+static void
+resolve_data_free (ResolveData *data)
+{
+  g_free (data->instance_id);
+  g_free (data->note);
+  g_free (data);
+}
+
 static void
 resolve_thread (GTask *task, gpointer source_object, gpointer task_data,
                 GCancellable *cancellable)
 {
   SaphanStaffDashboard *self = source_object;
-  const char *detail = task_data;
+  ResolveData *data = task_data;
   g_autoptr (GError) error = NULL;
 
-  /* The store has no "resolved" state yet, so the submission stays where
-   * it is; the note and who wrote it go into the hash-chained log. */
-  if (!saphan_store_audit_append (self->store, "staff-resolve", detail, &error))
+  /* The store records who resolved it and the note with the submission,
+   * and appends an audit entry naming only the submission and the staff
+   * member: the note may name a citizen and the log is kept for years. */
+  if (!saphan_store_mark_resolved (self->store, data->instance_id, self->staff_id, data->note,
+                                   &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
@@ -606,7 +635,8 @@ resolve_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_widget_set_visible (GTK_WIDGET (self->note_box), FALSE);
   g_clear_pointer (&self->resolving, g_free);
   _saphan_staff_dashboard_update_keyboard (self);
-  _saphan_staff_dashboard_finish (self, "resolve", TRUE, _ ("The note is recorded."));
+  _saphan_staff_dashboard_finish (self, "resolve", TRUE,
+                                  _ ("The submission is resolved and the note is recorded."));
   saphan_staff_dashboard_refresh (self);
 }
 
@@ -616,6 +646,7 @@ resolve_save_activated (GtkWidget *widget, const char *action_name, GVariant *pa
   SaphanStaffDashboard *self = SAPHAN_STAFF_DASHBOARD (widget);
   g_autofree char *note = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->note_entry))));
   g_autoptr (GTask) task = NULL;
+  ResolveData *data;
 
   if (self->resolving == NULL)
     return;
@@ -625,11 +656,11 @@ resolve_save_activated (GtkWidget *widget, const char *action_name, GVariant *pa
                                       _ ("Write a short note saying how the problem was solved."));
       return;
     }
+  data = g_new0 (ResolveData, 1);
+  data->instance_id = g_strdup (self->resolving);
+  data->note = g_steal_pointer (&note);
   task = _saphan_staff_dashboard_task (self, resolve_save_activated, resolve_cb);
-  g_task_set_task_data (task,
-                        g_strdup_printf ("instance=%s staff=%s note=%s", self->resolving,
-                                         self->staff_id, note),
-                        g_free);
+  g_task_set_task_data (task, data, (GDestroyNotify)resolve_data_free);
   g_task_run_in_thread (task, resolve_thread);
 }
 
