@@ -220,6 +220,7 @@ version_of (const char *dir)
   g_autoptr (JsonParser) parser = json_parser_new ();
 
   if (path == NULL || !json_parser_load_from_mapped_file (parser, path, NULL) ||
+      json_parser_get_root (parser) == NULL ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return 0;
   return json_object_get_int_member_with_default (

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds twice (a normal
 # build and an AddressSanitizer/UndefinedBehaviorSanitizer build), runs every
-# test under Xvfb in both, and ends with one line "N passed, N failed,
+# test under Xvfb in both, runs the fuzzers under libFuzzer for a bounded
+# time (a clang build), and ends with one line "N passed, N failed,
 # N skipped" counted from meson's test logs.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +29,19 @@ echo "== sanitizer build (address, undefined)"
 SAPHAN_TIMEOUT_MULTIPLIER=3 run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false \
   || status=1
 
+# libFuzzer needs clang; only the fuzz targets are built there, each run for
+# FUZZ_SECONDS (20 by default) from the seeds kept in tests/fuzz/corpus.
+run_fuzz() {
+  if [ ! -f build-fuzz/build.ninja ]; then
+    CC=clang meson setup build-fuzz -Db_sanitize=address,undefined -Db_lundef=false || return 1
+  fi
+  targets=$(ninja -C build-fuzz -t targets all | sed -n 's#^\(tests/fuzz/fuzz-[a-z-]*\): .*#\1#p' | sort -u)
+  ninja -C build-fuzz $targets || return 1
+  meson test -C build-fuzz --no-rebuild --suite fuzz --print-errorlogs --num-processes 2
+}
+echo "== fuzzing (clang, libFuzzer, address and undefined)"
+run_fuzz || status=1
+
 python3 tools/test-summary.py build/meson-logs/testlog.json build-asan/meson-logs/testlog.json \
-  || status=1
+  build-fuzz/meson-logs/testlog.json || status=1
 exit $status

@@ -30,7 +30,7 @@ saphan_bundle_installed_version (const char *data_dir)
   if (!json_parser_load_from_mapped_file (parser, path, NULL))
     return 0;
   root = json_parser_get_root (parser);
-  if (!JSON_NODE_HOLDS_OBJECT (root))
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return 0;
   return (guint64) MAX (0, json_object_get_int_member_with_default (json_node_get_object (root),
                                                                     "version", 0));
@@ -125,7 +125,8 @@ apply_to_store (SaphanStore *store, const char *version_dir, guint64 version, GE
       g_autoptr (GList) members = NULL;
 
       if (!json_parser_load_from_mapped_file (parser, settings_path, NULL) ||
-          !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+          json_parser_get_root (parser) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
         return _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
                                       _("settings.json in the bundle is not a JSON "
                                         "object."));

@@ -205,6 +205,7 @@ _saphan_bundle_parse_manifest (GBytes *bytes, GError **error)
   const char *data = g_bytes_get_data (bytes, &len);
 
   if (!json_parser_load_from_data (parser, data, len, &local) ||
+      json_parser_get_root (parser) == NULL ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,

@@ -169,6 +169,7 @@ read_export (const char *folder, const char *data_dir, const char *trust_key_tex
                           _("its manifest does not match its signature (altered)"));
 
   if (!json_parser_load_from_data (parser, (const char *) manifest_data, manifest_len, NULL) ||
+      json_parser_get_root (parser) == NULL ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return refuse_export (error, SAPHAN_ERROR_INVALID, folder, _("its manifest is not JSON"));
   root = json_node_get_object (json_parser_get_root (parser));

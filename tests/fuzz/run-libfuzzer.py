@@ -31,7 +31,11 @@ def main():
         env = dict(os.environ)
         # libFuzzer wants the sanitizers to report, not to abort silently.
         env['ASAN_OPTIONS'] = env.get('ASAN_OPTIONS', '') + ':abort_on_error=1:detect_leaks=1'
-        cmd = [fuzzer, f'-max_total_time={seconds}', '-rss_limit_mb=2048', '-timeout=5',
+        # A fixed seed makes a CI run repeatable; FUZZ_SEED=0 lets libFuzzer
+        # pick one, for longer runs on a developer's machine.
+        seed = os.environ.get('FUZZ_SEED', '1')
+        cmd = [fuzzer, f'-seed={seed}', f'-max_total_time={seconds}', '-rss_limit_mb=2048',
+               '-timeout=5',
                '-max_len=262144', '-print_final_stats=1', f'-artifact_prefix={artifacts}',
                corpus] + [d for d in (seeds, regressions) if os.path.isdir(d)]
         proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
