@@ -73,8 +73,11 @@ answer_text (SaphanFormFlow *self, const SaphanFormControl *control, const char 
 
   if (value == NULL || *value == '\0')
     return g_strdup (_("Not answered"));
-  if (control->kind == SAPHAN_FORM_CONTROL_SELECT1 || control->kind == SAPHAN_FORM_CONTROL_SELECT)
+  if (control->kind == SAPHAN_FORM_CONTROL_SELECT1 || control->kind == SAPHAN_FORM_CONTROL_SELECT
+      || control->kind == SAPHAN_FORM_CONTROL_RANK)
     {
+      guint rank = 0;
+
       g_autoptr (GPtrArray) choices = saphan_session_get_choices (self->session, ref, NULL);
       g_auto (GStrv) values = g_strsplit (value, " ", -1);
       GString *out = g_string_new (NULL);
@@ -94,6 +97,9 @@ answer_text (SaphanFormFlow *self, const SaphanFormControl *control, const char 
             continue;
           if (out->len > 0)
             g_string_append (out, ", ");
+          /* A ranking reads as places: "1. water, 2. roads". */
+          if (control->kind == SAPHAN_FORM_CONTROL_RANK)
+            g_string_append_printf (out, "%u. ", ++rank);
           g_string_append (out, shown);
         }
       return g_string_free (out, FALSE);

@@ -15,6 +15,7 @@
 #include "saphan-date-picker.h"
 #include "saphan-form-flow-private.h"
 #include "saphan-form-resources.h"
+#include "saphan-text-area.h"
 
 G_DEFINE_FINAL_TYPE (SaphanFormFlow, saphan_form_flow, GTK_TYPE_WIDGET)
 
@@ -202,6 +203,10 @@ editable_of (GtkWidget *focus)
 {
   GtkWidget *outer = NULL;
 
+  /* A multi-line answer's focus is on the text view inside the area,
+   * which is the editable the keyboard types into. */
+  if (GTK_IS_TEXT_VIEW (focus) && SAPHAN_IS_TEXT_AREA (gtk_widget_get_parent (focus)))
+    focus = gtk_widget_get_parent (focus);
   /* The focus sits on the GtkText inside an entry: type into the entry. */
   for (GtkWidget *w = focus; w != NULL && GTK_IS_EDITABLE (w); w = gtk_widget_get_parent (w))
     outer = w;

@@ -1,9 +1,10 @@
 /* saphan-question-view.c: one question of the form, drawn from the engine.
  *
  * The label, hint and image come from the form in the session's language,
- * the input from the control's kind, type and appearance: an entry typed
- * on the on-screen keyboard, the date picker, a list of choices, an "OK"
- * for an acknowledgement, or text alone for a note. What the kiosk cannot
+ * the input from the control's kind, type and appearance: an entry (or a
+ * wrapping text area) typed on the on-screen keyboard, the date picker, a
+ * list of choices, a number between two bounds, choices to put in order,
+ * an "OK" for an acknowledgement, or text alone for a note. What the kiosk cannot
  * serve (photos, signatures, GPS) says so and sends the citizen to staff
  * instead of breaking the form. Every answer goes to the session as it is
  * given, so nothing is lost when the screen or the language changes.
@@ -15,6 +16,9 @@
 #include "saphan-choice-list.h"
 #include "saphan-date-picker.h"
 #include "saphan-question-view.h"
+#include "saphan-range-control.h"
+#include "saphan-rank-list.h"
+#include "saphan-text-area.h"
 
 struct _SaphanQuestionView
 {
@@ -76,6 +80,10 @@ choose_input (const SaphanFormControl *control, SaphanNodeState *state)
       return SAPHAN_QUESTION_INPUT_TRIGGER;
     case SAPHAN_FORM_CONTROL_NOTE:
       return SAPHAN_QUESTION_INPUT_NOTE;
+    case SAPHAN_FORM_CONTROL_RANGE:
+      return state != NULL && state->readonly ? SAPHAN_QUESTION_INPUT_NOTE : SAPHAN_QUESTION_INPUT_RANGE;
+    case SAPHAN_FORM_CONTROL_RANK:
+      return state != NULL && state->readonly ? SAPHAN_QUESTION_INPUT_NOTE : SAPHAN_QUESTION_INPUT_RANK;
     case SAPHAN_FORM_CONTROL_INPUT:
       break;
     default:
@@ -142,6 +150,36 @@ choices_changed_cb (SaphanChoiceList *list, SaphanQuestionView *self)
 }
 
 static void
+range_changed_cb (SaphanRangeControl *range, SaphanQuestionView *self)
+{
+  g_autofree char *value = saphan_range_control_get_value (range);
+
+  answer (self, value);
+}
+
+static void
+rank_changed_cb (SaphanRankList *list, SaphanQuestionView *self)
+{
+  g_autofree char *value = saphan_rank_list_get_value (list);
+
+  answer (self, value);
+}
+
+static SaphanRangeLayout
+range_layout (const SaphanFormControl *control)
+{
+  /* "picker" in Collect is a spinner of values: the −/+ stepper is the
+   * touch form of it. */
+  if (has_appearance (control, "picker"))
+    return SAPHAN_RANGE_LAYOUT_PICKER;
+  if (has_appearance (control, "vertical"))
+    return SAPHAN_RANGE_LAYOUT_VERTICAL;
+  if (has_appearance (control, "no-ticks"))
+    return SAPHAN_RANGE_LAYOUT_NO_TICKS;
+  return SAPHAN_RANGE_LAYOUT_SLIDER;
+}
+
+static void
 trigger_toggled_cb (GtkToggleButton *button, SaphanQuestionView *self)
 {
   answer (self, gtk_toggle_button_get_active (button) ? "OK" : "");
@@ -173,10 +211,19 @@ make_input (SaphanQuestionView *self)
   switch (self->input_kind)
     {
     case SAPHAN_QUESTION_INPUT_TEXT:
+      if (has_appearance (self->control, "multiline"))
+        {
+          /* A long answer wraps in a text area that is an editable, so the
+           * on-screen keyboard types into it as into an entry. Enter makes a
+           * new line there; Next is the big button. */
+          input = saphan_text_area_new ();
+          gtk_widget_add_css_class (input, "answer-entry");
+          gtk_widget_add_css_class (input, "multiline");
+          g_signal_connect (input, "changed", G_CALLBACK (entry_changed_cb), self);
+          break;
+        }
       input = gtk_entry_new ();
       gtk_widget_add_css_class (input, "answer-entry");
-      if (has_appearance (self->control, "multiline"))
-        gtk_widget_add_css_class (input, "multiline");
       switch (saphan_question_view_get_keyboard_mode (self))
         {
         case SAPHAN_KEYBOARD_MODE_NATIONAL_ID:
@@ -206,6 +253,19 @@ make_input (SaphanQuestionView *self)
     case SAPHAN_QUESTION_INPUT_CHOICES:
       input = saphan_choice_list_new (self->control->kind == SAPHAN_FORM_CONTROL_SELECT);
       g_signal_connect (input, "changed", G_CALLBACK (choices_changed_cb), self);
+      break;
+
+    case SAPHAN_QUESTION_INPUT_RANGE:
+      input = saphan_range_control_new (self->control->range_start, self->control->range_end,
+                                        self->control->range_step,
+                                        self->control->bind_type == SAPHAN_FORM_TYPE_DECIMAL,
+                                        range_layout (self->control));
+      g_signal_connect (input, "changed", G_CALLBACK (range_changed_cb), self);
+      break;
+
+    case SAPHAN_QUESTION_INPUT_RANK:
+      input = saphan_rank_list_new ();
+      g_signal_connect (input, "changed", G_CALLBACK (rank_changed_cb), self);
       break;
 
     case SAPHAN_QUESTION_INPUT_TRIGGER:
@@ -462,6 +522,14 @@ saphan_question_view_refresh (SaphanQuestionView *self, gboolean with_value)
   if (self->input != NULL)
     gtk_accessible_update_property (GTK_ACCESSIBLE (self->input), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                     label, -1);
+  /* Where the focus really lands inside the input, name that too. */
+  if (SAPHAN_IS_TEXT_AREA (self->input))
+    gtk_accessible_update_property (GTK_ACCESSIBLE (saphan_text_area_get_view (SAPHAN_TEXT_AREA (self->input))),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  if (SAPHAN_IS_RANGE_CONTROL (self->input)
+      && saphan_range_control_get_scale (SAPHAN_RANGE_CONTROL (self->input)) != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (saphan_range_control_get_scale (SAPHAN_RANGE_CONTROL (self->input))),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 
   self->updating = TRUE;
   switch (self->input_kind)
@@ -484,6 +552,20 @@ saphan_question_view_refresh (SaphanQuestionView *self, gboolean with_value)
           saphan_choice_list_set_choices (SAPHAN_CHOICE_LIST (self->input), choices);
           saphan_choice_list_set_value (SAPHAN_CHOICE_LIST (self->input), value);
         }
+      break;
+    case SAPHAN_QUESTION_INPUT_RANGE:
+      if (with_value)
+        saphan_range_control_set_value (SAPHAN_RANGE_CONTROL (self->input), value);
+      break;
+    case SAPHAN_QUESTION_INPUT_RANK:
+      {
+        g_autoptr (GPtrArray) choices = saphan_session_get_choices (self->session, self->ref, NULL);
+
+        /* Labels follow the language; the order shown is the citizen's. */
+        saphan_rank_list_set_choices (SAPHAN_RANK_LIST (self->input), choices);
+        if (with_value)
+          saphan_rank_list_set_value (SAPHAN_RANK_LIST (self->input), value);
+      }
       break;
     case SAPHAN_QUESTION_INPUT_TRIGGER:
       gtk_button_set_label (GTK_BUTTON (self->input), _("OK, I have read this"));

@@ -16,6 +16,8 @@ typedef enum
   SAPHAN_QUESTION_INPUT_TRIGGER,  /* an "OK" to acknowledge */
   SAPHAN_QUESTION_INPUT_NOTE,     /* text only */
   SAPHAN_QUESTION_INPUT_STAFF,    /* cannot be answered here: ask staff */
+  SAPHAN_QUESTION_INPUT_RANGE,    /* a SaphanRangeControl */
+  SAPHAN_QUESTION_INPUT_RANK,     /* a SaphanRankList */
 } SaphanQuestionInput;
 
 #define SAPHAN_TYPE_QUESTION_VIEW (saphan_question_view_get_type ())
@@ -27,8 +29,10 @@ GtkWidget          *saphan_question_view_new        (SaphanSession           *se
 const char         *saphan_question_view_get_ref    (SaphanQuestionView *self);
 const SaphanFormControl *saphan_question_view_get_control (SaphanQuestionView *self);
 SaphanQuestionInput saphan_question_view_get_input_kind (SaphanQuestionView *self);
-/* The widget taking the answer: a GtkEntry, SaphanDatePicker,
- * SaphanChoiceList or GtkToggleButton; NULL for notes. */
+/* The widget taking the answer: a GtkEntry (a SaphanTextArea for
+ * appearance "multiline"; both are GtkEditable), SaphanDatePicker,
+ * SaphanChoiceList, SaphanRangeControl, SaphanRankList or
+ * GtkToggleButton; NULL for notes. */
 GtkWidget          *saphan_question_view_get_input  (SaphanQuestionView *self);
 /* The keyboard layout for a text input, chosen by type and appearance. */
 SaphanKeyboardMode  saphan_question_view_get_keyboard_mode (SaphanQuestionView *self);
