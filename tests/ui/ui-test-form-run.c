@@ -177,7 +177,8 @@ ui_test_form_run_play (SaphanFormFlow *flow, const UiTestFormStep *step)
     {
       GtkWidget *entry = saphan_question_view_get_input (need_view (flow, argv[1], step->line));
 
-      g_assert_true (GTK_IS_ENTRY (entry));
+      /* An entry, or the text area of a multi-line answer. */
+      g_assert_true (GTK_IS_EDITABLE (entry));
       type_into (flow, entry, argv[2], argv + 3);
     }
   else if (g_str_equal (cmd, "search") && argc >= 2)
