@@ -9,6 +9,7 @@
 #include "saphan-application.h"
 #include "saphan-demo-forms.h"
 #include "saphan-paths.h"
+#include "saphan-error.h"
 #include "saphan-window.h"
 #include "saphan-audit.h"
 #include "saphan-bundle.h"
@@ -16,6 +17,8 @@
 #include "saphan-sd-notify.h"
 #include "saphan-sync.h"
 #include "saphan-sync-monitor.h"
+#include "saphan-sync-forms.h"
+#include "saphan-form.h"
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
@@ -588,13 +591,53 @@ sync_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   saphan_sync_summary_clear (&summary);
 }
 
+/* A form from the server goes through the engine's full check, as a form
+ * from a USB bundle does; one whose id is not the one listed is refused. */
+static gboolean
+install_downloaded_form (SaphanStore *store, const char *form_id, const char *version,
+                         const char *title, GBytes *xml, GHashTable *media, gpointer user_data,
+                         GError **error)
+{
+  g_autoptr (SaphanFormInfo) info = NULL;
+  g_autoptr (SaphanForm) form = saphan_form_new_from_bytes (xml, form_id, media, error);
+
+  if (form == NULL)
+    return FALSE;
+  if (g_strcmp0 (saphan_form_get_id (form), form_id) != 0)
+    {
+      g_set_error (error, SAPHAN_ERROR, SAPHAN_ERROR_FORM_INVALID,
+                   _("The server listed form %s but sent form %s."), form_id,
+                   saphan_form_get_id (form));
+      return FALSE;
+    }
+  return saphan_form_install (store, xml, media, &info, error);
+}
+
+static void
+forms_updated_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  SaphanFormsSummary summary = { 0 };
+
+  if (!saphan_sync_forms_update_finish (result, &summary, &error))
+    g_debug ("Forms were not updated: %s", error->message);
+  else if (summary.installed > 0 || summary.deactivated > 0 || summary.failed > 0)
+    g_message ("Forms from the server: %u installed, %u withdrawn, %u refused",
+               summary.installed, summary.deactivated, summary.failed);
+}
+
 static void
 sync_due_cb (SaphanSyncMonitor *monitor, gpointer user_data)
 {
   SaphanApplication *self = user_data;
 
   if (self->sync != NULL && !saphan_sync_get_running (self->sync))
-    saphan_sync_run_async (self->sync, 0, self->background, sync_done_cb, self);
+    {
+      saphan_sync_run_async (self->sync, 0, self->background, sync_done_cb, self);
+      /* The server's forms, too, whenever it can be reached. */
+      saphan_sync_forms_update_async (self->store, install_downloaded_form, NULL, self->background,
+                                      forms_updated_cb, self);
+    }
 }
 
 static void
