@@ -12,6 +12,9 @@
 
 #include <string.h>
 #include <glib-unix.h>
+#include <glib/gi18n-lib.h>
+
+#include "saphan-error.h"
 
 typedef struct
 {
@@ -51,6 +54,7 @@ struct _SaphanHttpClient
 G_DEFINE_TYPE (SaphanHttpClient, saphan_http_client, G_TYPE_OBJECT)
 
 static void check_finished (SaphanHttpClient *self);
+static void fail_all (SaphanHttpClient *self, CURLMcode code);
 
 void
 saphan_http_response_free (SaphanHttpResponse *response)
@@ -143,6 +147,7 @@ socket_ready_cb (int fd, GIOCondition condition, gpointer user_data)
   SaphanHttpClient *self = watch->client;
   int mask = 0;
   int running = 0;
+  CURLMcode rc;
 
   if (condition & G_IO_IN)
     mask |= CURL_CSELECT_IN;
@@ -154,8 +159,10 @@ socket_ready_cb (int fd, GIOCondition condition, gpointer user_data)
   /* The watch may be freed inside socket_action: keep a strong reference to
    * the client and never touch WATCH afterwards. */
   g_object_ref (self);
-  curl_multi_socket_action (self->multi, fd, mask, &running);
+  rc = curl_multi_socket_action (self->multi, fd, mask, &running);
   check_finished (self);
+  if (rc != CURLM_OK)
+    fail_all (self, rc);
   g_object_unref (self);
   return G_SOURCE_CONTINUE;
 }
@@ -220,11 +227,14 @@ timer_fired_cb (gpointer user_data)
 {
   SaphanHttpClient *self = user_data;
   int running = 0;
+  CURLMcode rc;
 
   g_clear_pointer (&self->timer, g_source_unref);
   g_object_ref (self);
-  curl_multi_socket_action (self->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+  rc = curl_multi_socket_action (self->multi, CURL_SOCKET_TIMEOUT, 0, &running);
   check_finished (self);
+  if (rc != CURLM_OK)
+    fail_all (self, rc);
   g_object_unref (self);
   return G_SOURCE_REMOVE;
 }
@@ -297,6 +307,45 @@ check_finished (SaphanHttpClient *self)
       if (t != NULL)
         complete_transfer (self, t, msg->data.result);
     }
+}
+
+/* When curl_multi_socket_action() itself fails (out of memory, most
+ * likely) curl may have lost track of its sockets and timers, so a transfer
+ * still listed here might never be driven to an end again. Every such
+ * transfer ends with a network error; the caller retries later. */
+static void
+fail_all (SaphanHttpClient *self, CURLMcode code)
+{
+  GHashTableIter iter;
+  gpointer value;
+  GPtrArray *tasks;
+
+  if (self->transfers == NULL || g_hash_table_size (self->transfers) == 0)
+    return;
+  tasks = g_ptr_array_new ();
+  g_hash_table_iter_init (&iter, self->transfers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Transfer *t = value;
+
+      curl_multi_remove_handle (self->multi, t->easy);
+      if (t->cancel_id != 0)
+        g_cancellable_disconnect (g_task_get_cancellable (t->task), t->cancel_id);
+      t->cancel_id = 0;
+      g_hash_table_iter_remove (&iter);
+      g_ptr_array_add (tasks, g_steal_pointer (&t->task));
+    }
+  /* Return only after the table is consistent: a callback may start the
+   * next transfer at once. */
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      GTask *task = tasks->pdata[i];
+
+      g_task_return_new_error (task, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK,
+                               _("The network transfer failed inside libcurl: %s"), curl_multi_strerror (code));
+      g_object_unref (task);
+    }
+  g_ptr_array_unref (tasks);
 }
 
 static gboolean
@@ -422,9 +471,9 @@ saphan_http_client_send_async (SaphanHttpClient   *self,
 {
   Transfer *t;
   GTask *task;
+  CURLMcode rc;
 
   g_return_if_fail (SAPHAN_IS_HTTP_CLIENT (self));
-  g_return_if_fail (easy != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, saphan_http_client_send_async);
@@ -441,6 +490,17 @@ saphan_http_client_send_async (SaphanHttpClient   *self,
   t->task = task;
   g_task_set_task_data (task, t, (GDestroyNotify) transfer_free);
 
+  if (easy == NULL || self->multi == NULL)
+    {
+      /* curl_easy_init() or curl_multi_init() ran out of memory: the
+       * caller learns it the same way as any other failed transfer. */
+      g_task_return_new_error (task, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, "%s",
+                               _("Could not start a network transfer: out of memory"));
+      g_object_unref (task);
+      return;
+    }
+
+  /* These options only store pointers and cannot fail. */
   curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, write_cb);
   curl_easy_setopt (easy, CURLOPT_WRITEDATA, t);
   curl_easy_setopt (easy, CURLOPT_HEADERFUNCTION, header_cb);
@@ -457,7 +517,19 @@ saphan_http_client_send_async (SaphanHttpClient   *self,
   g_hash_table_insert (self->transfers, easy, t);
   if (cancellable != NULL)
     t->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb), task, NULL);
-  curl_multi_add_handle (self->multi, easy);
+  rc = curl_multi_add_handle (self->multi, easy);
+  if (rc != CURLM_OK)
+    {
+      /* A transfer that never started would otherwise be waited for
+       * forever. */
+      g_hash_table_remove (self->transfers, easy);
+      if (t->cancel_id != 0)
+        g_cancellable_disconnect (cancellable, t->cancel_id);
+      t->cancel_id = 0;
+      g_task_return_new_error (task, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK,
+                               _("Could not start a network transfer: %s"), curl_multi_strerror (rc));
+      g_clear_object (&t->task);
+    }
 }
 
 SaphanHttpResponse *

@@ -96,23 +96,38 @@ static GBytes *
 http_get (const SaphanSyncProfile *profile, const char *url, gsize cap, GCancellable *cancellable,
           GError **error)
 {
-  g_autofree char *date = saphan_sync_http_date (g_get_real_time () / G_USEC_PER_SEC);
   g_autoptr (GByteArray) body = g_byte_array_new ();
   struct curl_slist *headers = NULL;
   char errbuf[CURL_ERROR_SIZE] = "";
   Sink sink = { body, cap, FALSE };
   CURL *easy;
-  CURLcode rc;
+  CURLcode rc = CURLE_OK;
   long status = 0;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
-  headers = curl_slist_append (headers, "X-OpenRosa-Version: 1.0");
-  headers = curl_slist_append (headers, date);
+  headers = saphan_sync_openrosa_headers (FALSE);
   easy = curl_easy_init ();
-  saphan_sync_profile_apply (profile, easy);
-  curl_easy_setopt (easy, CURLOPT_URL, url);
-  curl_easy_setopt (easy, CURLOPT_HTTPHEADER, headers);
+  if (headers == NULL || easy == NULL)
+    {
+      g_set_error (error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, "%s",
+                   _("Could not start a network transfer: out of memory"));
+      rc = CURLE_OUT_OF_MEMORY;
+    }
+  else if (!saphan_sync_profile_apply (profile, easy, error))
+    rc = CURLE_OUT_OF_MEMORY;
+  else if ((rc = curl_easy_setopt (easy, CURLOPT_URL, url)) != CURLE_OK
+           || (rc = curl_easy_setopt (easy, CURLOPT_HTTPHEADER, headers)) != CURLE_OK)
+    g_set_error (error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, _("Could not prepare a network transfer: %s"),
+                 curl_easy_strerror (rc));
+  if (rc != CURLE_OK)
+    {
+      if (easy != NULL)
+        curl_easy_cleanup (easy);
+      curl_slist_free_all (headers);
+      return NULL;
+    }
+  /* These only store pointers and cannot fail. */
   curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, sink_cb);
   curl_easy_setopt (easy, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, errbuf);

@@ -202,7 +202,6 @@ saphan_sync_monitor_probe (SaphanSyncMonitor *self)
 {
   g_autoptr (SaphanSyncProfile) profile = NULL;
   g_autofree char *url = NULL;
-  g_autofree char *date = NULL;
   struct curl_slist *headers = NULL;
   CURL *easy;
 
@@ -217,16 +216,23 @@ saphan_sync_monitor_probe (SaphanSyncMonitor *self)
       return;
     }
   url = saphan_sync_profile_submission_url (profile);
-  date = saphan_sync_http_date (g_get_real_time () / G_USEC_PER_SEC);
-  headers = curl_slist_append (headers, "X-OpenRosa-Version: 1.0");
-  headers = curl_slist_append (headers, date);
+  headers = saphan_sync_openrosa_headers (TRUE);
   easy = curl_easy_init ();
-  saphan_sync_profile_apply (profile, easy);
-  curl_easy_setopt (easy, CURLOPT_URL, url);
-  curl_easy_setopt (easy, CURLOPT_NOBODY, 1L);
-  curl_easy_setopt (easy, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt (easy, CURLOPT_TIMEOUT, (long) PROBE_TIMEOUT_SECONDS);
-  curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT, (long) PROBE_TIMEOUT_SECONDS);
+  if (headers == NULL || easy == NULL || !saphan_sync_profile_apply (profile, easy, NULL)
+      || curl_easy_setopt (easy, CURLOPT_URL, url) != CURLE_OK
+      || curl_easy_setopt (easy, CURLOPT_NOBODY, 1L) != CURLE_OK
+      || curl_easy_setopt (easy, CURLOPT_HTTPHEADER, headers) != CURLE_OK
+      || curl_easy_setopt (easy, CURLOPT_TIMEOUT, (long) PROBE_TIMEOUT_SECONDS) != CURLE_OK
+      || curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT, (long) PROBE_TIMEOUT_SECONDS) != CURLE_OK)
+    {
+      /* Out of memory: a probe that cannot even be made says nothing
+       * about the link, so the state is left as it was and the next
+       * scheduled probe tries again. */
+      if (easy != NULL)
+        curl_easy_cleanup (easy);
+      curl_slist_free_all (headers);
+      return;
+    }
   self->probing = g_cancellable_new ();
   saphan_http_client_send_async (self->http, easy, 4096, headers, (GDestroyNotify) curl_slist_free_all,
                                  self->probing, probe_done_cb, g_object_ref (self));

@@ -392,47 +392,68 @@ part_free_cb (void *arg)
   g_free (r);
 }
 
-static void
+static gboolean
 add_bytes_part (curl_mime *mime, const char *name, const char *filename, const char *type, GBytes *bytes)
 {
   curl_mimepart *part = curl_mime_addpart (mime);
-  PartReader *r = g_new0 (PartReader, 1);
+  PartReader *r;
 
+  if (part == NULL)
+    return FALSE;
+  if (curl_mime_name (part, name) != CURLE_OK
+      || (filename != NULL && curl_mime_filename (part, filename) != CURLE_OK)
+      || curl_mime_type (part, type) != CURLE_OK)
+    return FALSE;
+  /* Once handed over, the reader belongs to the part, which frees it with
+   * the whole MIME structure. */
+  r = g_new0 (PartReader, 1);
   r->bytes = g_bytes_ref (bytes);
-  curl_mime_name (part, name);
-  if (filename != NULL)
-    curl_mime_filename (part, filename);
-  curl_mime_type (part, type);
-  curl_mime_data_cb (part, (curl_off_t) g_bytes_get_size (bytes), part_read_cb, part_seek_cb, part_free_cb, r);
+  if (curl_mime_data_cb (part, (curl_off_t) g_bytes_get_size (bytes), part_read_cb, part_seek_cb, part_free_cb, r)
+      != CURLE_OK)
+    {
+      part_free_cb (r);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 SyncPost *
-_saphan_sync_post_new (CURL *easy, GBytes *payload, GPtrArray *batch, gboolean incomplete)
+_saphan_sync_post_new (CURL *easy, GBytes *payload, GPtrArray *batch, gboolean incomplete, GError **error)
 {
-  SyncPost *post = g_new0 (SyncPost, 1);
+  g_autoptr (SyncPost) post = g_new0 (SyncPost, 1);
+  gboolean ok;
 
+  /* Every libcurl call below copies strings or allocates parts; any of
+   * them can run out of memory, and then nothing may be sent at all. */
   post->mime = curl_mime_init (easy);
-  add_bytes_part (post->mime, "xml_submission_file", "submission.xml", "text/xml", payload);
+  ok = post->mime != NULL && add_bytes_part (post->mime, "xml_submission_file", "submission.xml", "text/xml", payload);
   post->size = g_bytes_get_size (payload);
-  for (guint i = 0; i < batch->len; i++)
+  for (guint i = 0; ok && i < batch->len; i++)
     {
       SaphanAttachment *a = batch->pdata[i];
       g_autofree char *base = g_path_get_basename (a->name);
       g_autofree char *content_type = g_content_type_guess (base, NULL, 0, NULL);
       g_autofree char *mime_type = g_content_type_get_mime_type (content_type);
 
-      add_bytes_part (post->mime, base, base, mime_type != NULL ? mime_type : "application/octet-stream",
-                      a->data);
+      ok = add_bytes_part (post->mime, base, base, mime_type != NULL ? mime_type : "application/octet-stream",
+                           a->data);
       post->size += g_bytes_get_size (a->data);
     }
-  if (incomplete)
+  if (ok && incomplete)
     {
       /* ODK's convention for "more attachments follow in another POST". */
       curl_mimepart *part = curl_mime_addpart (post->mime);
-      curl_mime_name (part, "*isIncomplete*");
-      curl_mime_data (part, "yes", CURL_ZERO_TERMINATED);
+
+      ok = part != NULL && curl_mime_name (part, "*isIncomplete*") == CURLE_OK
+           && curl_mime_data (part, "yes", CURL_ZERO_TERMINATED) == CURLE_OK;
     }
-  return post;
+  if (!ok)
+    {
+      g_set_error (error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, "%s",
+                   _("Could not build the submission request: out of memory"));
+      return NULL;
+    }
+  return g_steal_pointer (&post);
 }
 
 void

@@ -86,7 +86,9 @@ GPtrArray *_saphan_sync_plan_batches (GBytes *payload, GPtrArray *attachments, g
 /* Builds the multipart body on EASY: the frozen XML as xml_submission_file,
  * each attachment as a part named by its file name, and "*isIncomplete*"
  * when more batches follow. The parts read from the GBytes without copies. */
-SyncPost *_saphan_sync_post_new  (CURL *easy, GBytes *payload, GPtrArray *batch, gboolean incomplete);
+SyncPost *_saphan_sync_post_new  (CURL *easy, GBytes *payload, GPtrArray *batch, gboolean incomplete,
+                                  GError **error);
 void      _saphan_sync_post_free (SyncPost *post);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SyncPost, _saphan_sync_post_free)
 
 G_END_DECLS

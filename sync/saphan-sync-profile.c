@@ -299,30 +299,43 @@ saphan_sync_profile_describe (const SaphanSyncProfile *p)
   return endpoint (p, "submission", TRUE);
 }
 
-void
-saphan_sync_profile_apply (const SaphanSyncProfile *p, CURL *easy)
+/* Sets one option unless an earlier one already failed. */
+#define APPLY(easy, ...)                                       \
+  G_STMT_START                                                 \
+  {                                                            \
+    if (rc == CURLE_OK)                                        \
+      rc = curl_easy_setopt (easy, __VA_ARGS__);               \
+  }                                                            \
+  G_STMT_END
+
+gboolean
+saphan_sync_profile_apply (const SaphanSyncProfile *p, CURL *easy, GError **error)
 {
+  /* Each string option is copied by libcurl and may fail for want of
+   * memory: the first failure is kept and reported once at the end. */
+  CURLcode rc = easy != NULL ? CURLE_OK : CURLE_OUT_OF_MEMORY;
+
   /* Verification is never optional: a kiosk on a hotel-style network must
    * not hand citizens' data to whoever answers. */
-  curl_easy_setopt (easy, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt (easy, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt (easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt (easy, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT, p->connect_timeout);
-  curl_easy_setopt (easy, CURLOPT_TIMEOUT, p->total_timeout);
-  curl_easy_setopt (easy, CURLOPT_LOW_SPEED_LIMIT, p->low_speed_limit);
-  curl_easy_setopt (easy, CURLOPT_LOW_SPEED_TIME, p->low_speed_time);
-  curl_easy_setopt (easy, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt (easy, CURLOPT_USERAGENT, "Saphan/" PACKAGE_VERSION);
+  APPLY (easy, CURLOPT_SSL_VERIFYPEER, 1L);
+  APPLY (easy, CURLOPT_SSL_VERIFYHOST, 2L);
+  APPLY (easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  APPLY (easy, CURLOPT_FOLLOWLOCATION, 0L);
+  APPLY (easy, CURLOPT_NOSIGNAL, 1L);
+  APPLY (easy, CURLOPT_CONNECTTIMEOUT, p->connect_timeout);
+  APPLY (easy, CURLOPT_TIMEOUT, p->total_timeout);
+  APPLY (easy, CURLOPT_LOW_SPEED_LIMIT, p->low_speed_limit);
+  APPLY (easy, CURLOPT_LOW_SPEED_TIME, p->low_speed_time);
+  APPLY (easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  APPLY (easy, CURLOPT_USERAGENT, "Saphan/" PACKAGE_VERSION);
   if (p->ca_file != NULL)
-    curl_easy_setopt (easy, CURLOPT_CAINFO, p->ca_file);
+    APPLY (easy, CURLOPT_CAINFO, p->ca_file);
   if (p->pinned_keys != NULL)
-    curl_easy_setopt (easy, CURLOPT_PINNEDPUBLICKEY, p->pinned_keys);
+    APPLY (easy, CURLOPT_PINNEDPUBLICKEY, p->pinned_keys);
   /* Without a proxy in the settings libcurl honours https_proxy and
    * no_proxy from the environment by itself. */
   if (p->proxy != NULL)
-    curl_easy_setopt (easy, CURLOPT_PROXY, p->proxy);
+    APPLY (easy, CURLOPT_PROXY, p->proxy);
 
   if (p->user != NULL && p->kind != SAPHAN_SERVER_CENTRAL)
     {
@@ -335,10 +348,49 @@ saphan_sync_profile_apply (const SaphanSyncProfile *p, CURL *easy)
       /* Never Basic over plain HTTP, whatever the settings say. */
       if (p->url == NULL || !is_https (p->url))
         methods = CURLAUTH_DIGEST;
-      curl_easy_setopt (easy, CURLOPT_HTTPAUTH, methods);
-      curl_easy_setopt (easy, CURLOPT_USERNAME, p->user);
-      curl_easy_setopt (easy, CURLOPT_PASSWORD, p->password);
+      APPLY (easy, CURLOPT_HTTPAUTH, methods);
+      APPLY (easy, CURLOPT_USERNAME, p->user);
+      APPLY (easy, CURLOPT_PASSWORD, p->password);
     }
+
+  if (rc != CURLE_OK)
+    {
+      g_set_error (error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, _("Could not prepare a network transfer: %s"),
+                   curl_easy_strerror (rc));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+append_header (struct curl_slist **headers, const char *line)
+{
+  struct curl_slist *longer = curl_slist_append (*headers, line);
+
+  /* On failure curl_slist_append() leaves the list as it was, so the
+   * caller would leak it and send a request without the header. */
+  if (longer == NULL)
+    {
+      g_clear_pointer (headers, curl_slist_free_all);
+      return FALSE;
+    }
+  *headers = longer;
+  return TRUE;
+}
+
+struct curl_slist *
+saphan_sync_openrosa_headers (gboolean small_body)
+{
+  g_autofree char *date = saphan_sync_http_date (g_get_real_time () / G_USEC_PER_SEC);
+  struct curl_slist *headers = NULL;
+
+  if (!append_header (&headers, "X-OpenRosa-Version: 1.0") || !append_header (&headers, date))
+    return NULL;
+  /* A small body costs less than the 100-continue round trip it would
+   * wait for on a slow link. */
+  if (small_body && !append_header (&headers, "Expect:"))
+    return NULL;
+  return headers;
 }
 
 char *

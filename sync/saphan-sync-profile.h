@@ -95,8 +95,14 @@ char *saphan_sync_profile_form_list_url  (const SaphanSyncProfile *profile);
 char *saphan_sync_profile_describe       (const SaphanSyncProfile *profile);
 
 /* Applies every transport and authentication option to EASY: TLS always
- * verified, timeouts, low-speed abort, proxy, pins, no redirects followed. */
-void saphan_sync_profile_apply (const SaphanSyncProfile *profile, CURL *easy);
+ * verified, timeouts, low-speed abort, proxy, pins, no redirects followed.
+ * Fails (SAPHAN_ERROR_NETWORK) when libcurl cannot store an option, which
+ * happens only when it runs out of memory or EASY is NULL. */
+gboolean saphan_sync_profile_apply (const SaphanSyncProfile *profile, CURL *easy, GError **error);
+
+/* The headers every OpenRosa request carries (version and date), plus an
+ * empty Expect: for SMALL_BODY. NULL when libcurl runs out of memory. */
+struct curl_slist *saphan_sync_openrosa_headers (gboolean small_body);
 
 /* "Date: …" in RFC 9110's IMF-fixdate, independent of the locale. */
 char *saphan_sync_http_date (gint64 unix_seconds);

@@ -151,21 +151,6 @@ wait_until (GTask *task, gint64 when, void (*next) (GTask *))
   g_source_unref (timeout);
 }
 
-static struct curl_slist *
-openrosa_headers (gboolean small_body)
-{
-  g_autofree char *date = saphan_sync_http_date (now_seconds ());
-  struct curl_slist *headers = NULL;
-
-  headers = curl_slist_append (headers, "X-OpenRosa-Version: 1.0");
-  headers = curl_slist_append (headers, date);
-  /* A small body costs less than the 100-continue round trip it would
-   * wait for on a slow link. */
-  if (small_body)
-    headers = curl_slist_append (headers, "Expect:");
-  return headers;
-}
-
 /* ---- finish ------------------------------------------------------------- */
 
 static void
@@ -287,6 +272,26 @@ released_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_object_unref (task);
 }
 
+/* Ends the run with ERROR after putting the claimed submission back in the
+ * queue, exactly as after a crash: nothing is marked, nothing is lost, and
+ * the next run tries it again. */
+static void
+release_current (GTask *task, GError *error)
+{
+  SyncRun *run = g_task_get_task_data (task);
+  SaphanSyncVerdict *verdict = g_new0 (SaphanSyncVerdict, 1);
+
+  verdict->outcome = SAPHAN_SYNC_OUTCOME_RETRY;
+  verdict->reason = g_strdup ("cancelled");
+  verdict->retry_after = -1;
+  g_clear_pointer (&run->verdict, saphan_sync_verdict_free);
+  g_clear_error (&run->pending_error);
+  run->pending_error = error;
+  run->verdict = verdict;
+  run->next_attempt_at = now_seconds ();
+  _saphan_sync_store_op (task, SYNC_OP_RELEASE, released_cb);
+}
+
 static void
 post_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -299,16 +304,9 @@ post_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   response = saphan_http_client_send_finish (SAPHAN_HTTP_CLIENT (source), result, &error);
   if (response == NULL)
     {
-      /* Cancelled mid-transfer: the submission goes back to the queue
-       * untouched, exactly as after a crash. */
-      verdict = g_new0 (SaphanSyncVerdict, 1);
-      verdict->outcome = SAPHAN_SYNC_OUTCOME_RETRY;
-      verdict->reason = g_strdup ("cancelled");
-      verdict->retry_after = -1;
-      run->pending_error = g_steal_pointer (&error);
-      run->verdict = verdict;
-      run->next_attempt_at = now_seconds ();
-      _saphan_sync_store_op (g_steal_pointer (&task), SYNC_OP_RELEASE, released_cb);
+      /* Cancelled mid-transfer, or the transfer could not be driven at
+       * all: the submission goes back to the queue untouched. */
+      release_current (g_steal_pointer (&task), g_steal_pointer (&error));
       return;
     }
   run->summary.requests++;
@@ -340,14 +338,43 @@ step_post (GTask *task)
   GPtrArray *batch = run->batches->pdata[run->batch];
   gboolean last = run->batch + 1 == run->batches->len;
   CURL *easy = curl_easy_init ();
-  SyncPost *post;
+  SyncPost *post = NULL;
+  GError *error = NULL;
 
-  post = _saphan_sync_post_new (easy, run->payload, batch, !last);
-  post->headers = openrosa_headers (post->size < 64 * 1024);
-  saphan_sync_profile_apply (run->profile, easy);
-  curl_easy_setopt (easy, CURLOPT_URL, run->submission_url);
-  curl_easy_setopt (easy, CURLOPT_HTTPHEADER, post->headers);
-  curl_easy_setopt (easy, CURLOPT_MIMEPOST, post->mime);
+  if (easy == NULL)
+    g_set_error (&error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, "%s",
+                 _("Could not start a network transfer: out of memory"));
+  else
+    post = _saphan_sync_post_new (easy, run->payload, batch, !last, &error);
+  if (post != NULL)
+    {
+      post->headers = saphan_sync_openrosa_headers (post->size < 64 * 1024);
+      if (post->headers == NULL)
+        g_set_error (&error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, "%s",
+                     _("Could not build the request headers: out of memory"));
+    }
+  if (error == NULL && saphan_sync_profile_apply (run->profile, easy, &error))
+    {
+      CURLcode rc = curl_easy_setopt (easy, CURLOPT_URL, run->submission_url);
+
+      if (rc == CURLE_OK)
+        rc = curl_easy_setopt (easy, CURLOPT_HTTPHEADER, post->headers);
+      if (rc == CURLE_OK)
+        rc = curl_easy_setopt (easy, CURLOPT_MIMEPOST, post->mime);
+      if (rc != CURLE_OK)
+        g_set_error (&error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, _("Could not prepare a network transfer: %s"),
+                     curl_easy_strerror (rc));
+    }
+  if (error != NULL)
+    {
+      /* The same order as a finished transfer: the handle, then what it
+       * pointed to. */
+      if (easy != NULL)
+        curl_easy_cleanup (easy);
+      _saphan_sync_post_free (post);
+      release_current (task, error);
+      return;
+    }
   saphan_http_client_send_async (self->http, easy, BODY_CAP, post, (GDestroyNotify) _saphan_sync_post_free,
                                  g_task_get_cancellable (task), post_done_cb, task);
 }
@@ -477,6 +504,7 @@ step_head (GTask *task)
   SyncRun *run = g_task_get_task_data (task);
   CURL *easy;
   struct curl_slist *headers;
+  GError *error = NULL;
 
   if (g_task_return_error_if_cancelled (task))
     {
@@ -484,11 +512,32 @@ step_head (GTask *task)
       return;
     }
   easy = curl_easy_init ();
-  headers = openrosa_headers (TRUE);
-  saphan_sync_profile_apply (run->profile, easy);
-  curl_easy_setopt (easy, CURLOPT_URL, run->submission_url);
-  curl_easy_setopt (easy, CURLOPT_NOBODY, 1L);
-  curl_easy_setopt (easy, CURLOPT_HTTPHEADER, headers);
+  headers = saphan_sync_openrosa_headers (TRUE);
+  if (easy == NULL || headers == NULL)
+    g_set_error (&error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, "%s",
+                 _("Could not start a network transfer: out of memory"));
+  else if (saphan_sync_profile_apply (run->profile, easy, &error))
+    {
+      CURLcode rc = curl_easy_setopt (easy, CURLOPT_URL, run->submission_url);
+
+      if (rc == CURLE_OK)
+        rc = curl_easy_setopt (easy, CURLOPT_NOBODY, 1L);
+      if (rc == CURLE_OK)
+        rc = curl_easy_setopt (easy, CURLOPT_HTTPHEADER, headers);
+      if (rc != CURLE_OK)
+        g_set_error (&error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, _("Could not prepare a network transfer: %s"),
+                     curl_easy_strerror (rc));
+    }
+  if (error != NULL)
+    {
+      /* Nothing is claimed yet: the run simply ends with the error and
+       * the whole queue waits for the next one. */
+      if (easy != NULL)
+        curl_easy_cleanup (easy);
+      curl_slist_free_all (headers);
+      finish_run (task, error);
+      return;
+    }
   saphan_http_client_send_async (self->http, easy, BODY_CAP, headers, (GDestroyNotify) curl_slist_free_all,
                                  g_task_get_cancellable (task), head_done_cb, task);
 }
