@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs the shared XForms conformance cases through `saphanctl form fill`.
 
-usage: conformance.py SAPHANCTL SHARED_DIR DIFFERENCES_FILE [--pending FILE] [--own DIR]
+usage: conformance.py SAPHANCTL SHARED_DIR DIFFERENCES_FILE [--own DIR]
                       [--submissions FILE.json] [--verbose] [CASE_SUBSTRING...]
 
 Every case (fill script A, and B where present) is filled headless and its
@@ -146,11 +146,6 @@ def main():
     argv = sys.argv[1:]
     own_dirs = []
     submissions = {}
-    pending = {}
-    while "--pending" in argv:
-        i = argv.index("--pending")
-        pending.update(load_differences(argv[i + 1]))
-        del argv[i:i + 2]
     while "--submissions" in argv:
         i = argv.index("--submissions")
         with open(argv[i + 1], encoding="utf-8") as f:
@@ -202,9 +197,6 @@ def main():
             if diffs is None:
                 if (case, "*") in listed:
                     used.add((case, "*"))
-                elif (case, "*") in pending:
-                    used.add((case, "*"))
-                    print(f"PENDING  {case}: {pending[(case, '*')]}")
                 else:
                     failures.append(f"{case}: {note}")
                 continue
@@ -217,9 +209,6 @@ def main():
                     used.add((case, ref))
                     if verbose:
                         print(f"# listed   {case} {ref}: {what}")
-                elif (case, ref) in pending:
-                    used.add((case, ref))
-                    print(f"PENDING  {case} {ref}: {pending[(case, ref)]}")
                 else:
                     failures.append(f"{case} {ref}: {what}")
 
@@ -240,7 +229,7 @@ def main():
                 if verbose:
                     print(f"# refused  {name}: {message}")
 
-    for (case, ref) in sorted((set(listed) | set(pending)) - used):
+    for (case, ref) in sorted(set(listed) - used):
         if not filters:
             print(f"# note: listed difference no longer occurs: {case} {ref}")
     print(f"cases matching: {matching}/{len(jobs)}")
