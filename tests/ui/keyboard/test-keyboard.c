@@ -483,9 +483,20 @@ test_layout_sizes_and_screenshots (void)
         }
 
       paintable = gtk_widget_paintable_new (widget);
-      snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, snapshot, bounds.size.width, bounds.size.height);
-      node = gtk_snapshot_free_to_node (snapshot);
+      /* A widget that has not been drawn since its last change snapshots to
+       * nothing: wait for the frame that paints it (a few at most). */
+      node = NULL;
+      for (guint frame = 0; node == NULL && frame < 200; frame++)
+        {
+          snapshot = gtk_snapshot_new ();
+          gdk_paintable_snapshot (paintable, snapshot, bounds.size.width, bounds.size.height);
+          node = gtk_snapshot_free_to_node (snapshot);
+          if (node == NULL)
+            {
+              g_main_context_iteration (NULL, FALSE);
+              g_usleep (5000);
+            }
+        }
       g_assert_nonnull (node);
       texture = gsk_renderer_render_texture (
           gtk_native_get_renderer (GTK_NATIVE (fixture.window)), node,
