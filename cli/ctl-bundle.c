@@ -1,6 +1,7 @@
 /* ctl-bundle.c: making, checking and applying signed update bundles. */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -10,6 +11,7 @@
 #include "ctl.h"
 #include "saphan-bundle.h"
 #include "saphan-error.h"
+#include "saphan-json-member.h"
 #include "saphan-paths.h"
 
 /* Reads one line: from the terminal without echo when stdin is one, so the
@@ -100,7 +102,7 @@ cmd_create (CtlContext *ctx, int argc, char **argv)
   if (key == NULL ||
       !saphan_bundle_create (argv[1], out, key, version, compatible, &error))
     return ctl_fail (ctx, error);
-  printf (_("Wrote %s, version %" G_GINT64_FORMAT ".\n"), out, version);
+  printf (_("Wrote %s, version %" PRId64 ".\n"), out, version);
   return CTL_EXIT_OK;
 }
 
@@ -129,7 +131,7 @@ print_info (CtlContext *ctx, const SaphanBundleInfo *info, const char *verb)
       return;
     }
   printf ("%s\n", verb);
-  printf (_("version:    %" G_GUINT64_FORMAT "\n"), info->version);
+  printf (_("version:    %" PRIu64 "\n"), info->version);
   printf (_("signed by:  %s (%s key)\n"), info->key_id, info->signed_by_root ? "root" : "release");
   printf (_("files:      %u\n"), info->files->len);
   printf (_("compatible: %s\n"), info->compatible);
@@ -185,7 +187,7 @@ cmd_rollback (CtlContext *ctx, int argc, char **argv)
   if ((store = ctl_store (ctx, &error)) == NULL ||
       !saphan_bundle_rollback (ctx->data_dir, store, &error))
     return ctl_fail (ctx, error);
-  printf (_("Back to content version %" G_GUINT64_FORMAT ".\n"),
+  printf (_("Back to content version %" PRIu64 ".\n"),
           saphan_bundle_installed_version (ctx->data_dir));
   return CTL_EXIT_OK;
 }
@@ -223,8 +225,8 @@ version_of (const char *dir)
       json_parser_get_root (parser) == NULL ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return 0;
-  return json_object_get_int_member_with_default (
-    json_node_get_object (json_parser_get_root (parser)), "version", 0);
+  return (guint64) MAX (0, saphan_json_member_int_or (
+    json_node_get_object (json_parser_get_root (parser)), "version", 0));
 }
 
 static int
@@ -262,11 +264,11 @@ cmd_status (CtlContext *ctx, int argc, char **argv)
   if (installed == 0)
     printf ("%s\n", _("installed: none"));
   else
-    printf (_("installed: %" G_GUINT64_FORMAT "\n"), installed);
+    printf (_("installed: %" PRIu64 "\n"), installed);
   if (previous == 0)
     printf ("%s\n", _("previous:  none"));
   else
-    printf (_("previous:  %" G_GUINT64_FORMAT "\n"), previous);
+    printf (_("previous:  %" PRIu64 "\n"), previous);
   return CTL_EXIT_OK;
 }
 

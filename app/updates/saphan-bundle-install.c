@@ -4,7 +4,9 @@
 
 #include "saphan-bundle-private.h"
 #include "saphan-error.h"
+#include "saphan-json-member.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
@@ -32,8 +34,7 @@ saphan_bundle_installed_version (const char *data_dir)
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return 0;
-  return (guint64) MAX (0, json_object_get_int_member_with_default (json_node_get_object (root),
-                                                                    "version", 0));
+  return (guint64) MAX (0, saphan_json_member_int_or (json_node_get_object (root), "version", 0));
 }
 
 /* Reads every form under FILES_DIR/forms (each with the media folder
@@ -94,16 +95,96 @@ _saphan_bundle_process_forms (const char *files_dir, SaphanStore *store, GString
   return TRUE;
 }
 
+/* A setting's name: dotted words of lower-case letters, digits and dashes,
+ * as "kiosk.name" or "sync.server.url". */
+static gboolean
+setting_name_is_valid (const char *name)
+{
+  gboolean dot = FALSE;
+
+  if (!g_ascii_islower (name[0]) || strlen (name) > SETTINGS_MAX_NAME)
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++)
+    {
+      if (*p == '.')
+        {
+          if (p[1] == '\0' || p[1] == '.')
+            return FALSE;
+          dot = TRUE;
+        }
+      else if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '-')
+        return FALSE;
+    }
+  return dot;
+}
+
+gboolean
+_saphan_bundle_read_settings (const char *files_dir, GHashTable **out_settings, GError **error)
+{
+  g_autofree char *path = g_build_filename (files_dir, "settings.json", NULL);
+  g_autoptr (GHashTable) settings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (JsonParser) parser = NULL;
+  g_autoptr (GList) members = NULL;
+  JsonObject *obj;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      *out_settings = g_steal_pointer (&settings);
+      return TRUE;
+    }
+  parser = json_parser_new ();
+  if (!json_parser_load_from_mapped_file (parser, path, NULL) ||
+      json_parser_get_root (parser) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
+                                  _("settings.json in the bundle is not a JSON object."));
+  obj = json_node_get_object (json_parser_get_root (parser));
+  if (json_object_get_size (obj) > SETTINGS_MAX_COUNT)
+    return _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
+                                  _("settings.json in the bundle has more than %d settings."),
+                                  SETTINGS_MAX_COUNT);
+  members = json_object_get_members (obj);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      const char *text = saphan_json_member_string (obj, name);
+
+      if (!g_utf8_validate (name, -1, NULL) || !setting_name_is_valid (name))
+        return _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
+                                      _("settings.json in the bundle names a setting “%s” "
+                                        "that is not a dotted lower-case name."),
+                                      g_utf8_validate (name, -1, NULL) ? name : "?");
+      /* The kiosk keeps its own records under bundle.; a bundle that could
+       * write them could lie about what is installed. */
+      if (g_str_has_prefix (name, "bundle."))
+        return _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
+                                      _("settings.json in the bundle sets %s, which only the "
+                                        "kiosk itself writes."), name);
+      if (text == NULL)
+        return _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
+                                      _("Setting %s in the bundle is not a string."), name);
+      if (strlen (text) > SETTINGS_MAX_VALUE)
+        return _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
+                                      _("Setting %s in the bundle is longer than %d bytes."),
+                                      name, SETTINGS_MAX_VALUE);
+      g_hash_table_insert (settings, g_strdup (name), g_strdup (text));
+    }
+  *out_settings = g_steal_pointer (&settings);
+  return TRUE;
+}
+
 /* Brings the store in line with a content folder: its forms, its settings,
  * and the list of forms the bundle provides. */
 static gboolean
 apply_to_store (SaphanStore *store, const char *version_dir, guint64 version, GError **error)
 {
   g_autofree char *files_dir = g_build_filename (version_dir, "files", NULL);
-  g_autofree char *settings_path = g_build_filename (version_dir, "files", "settings.json", NULL);
   g_autofree char *previous_forms = saphan_store_get_setting (store, "bundle.forms", NULL);
   g_autofree char *version_text = g_strdup_printf ("%" G_GUINT64_FORMAT, version);
   g_autoptr (GString) ids = g_string_new (NULL);
+  g_autoptr (GHashTable) settings = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
 
   if (!_saphan_bundle_process_forms (files_dir, store, ids, error))
     return FALSE;
@@ -118,31 +199,12 @@ apply_to_store (SaphanStore *store, const char *version_dir, guint64 version, GE
           saphan_store_set_form_active (store, old[i], FALSE, NULL);
     }
 
-  if (g_file_test (settings_path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_autoptr (JsonParser) parser = json_parser_new ();
-      JsonObject *obj;
-      g_autoptr (GList) members = NULL;
-
-      if (!json_parser_load_from_mapped_file (parser, settings_path, NULL) ||
-          json_parser_get_root (parser) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-        return _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
-                                      _("settings.json in the bundle is not a JSON "
-                                        "object."));
-      obj = json_node_get_object (json_parser_get_root (parser));
-      members = json_object_get_members (obj);
-      for (GList *l = members; l != NULL; l = l->next)
-        {
-          JsonNode *value = json_object_get_member (obj, l->data);
-          if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
-            return _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
-                                          _("Setting %s in the bundle is not a "
-                                            "string."), (char *) l->data);
-          if (!saphan_store_set_setting (store, l->data, json_node_get_string (value), error))
-            return FALSE;
-        }
-    }
+  if (!_saphan_bundle_read_settings (files_dir, &settings, error))
+    return FALSE;
+  g_hash_table_iter_init (&iter, settings);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!saphan_store_set_setting (store, key, value, error))
+      return FALSE;
 
   return saphan_store_set_setting (store, "bundle.forms", ids->str, error) &&
          saphan_store_set_setting (store, "bundle.version", version_text, error);
@@ -323,7 +385,7 @@ saphan_bundle_install (SaphanStagedBundle *staged, SaphanStore *store, GError **
 
   if (store != NULL && !apply_to_store (store, target, staged->info->version, error))
     {
-      g_prefix_error (error, _("The content was switched to version %" G_GUINT64_FORMAT ", but the "
+      g_prefix_error (error, _("The content was switched to version %" PRIu64 ", but the "
                                "store could not follow; it is retried at the next start: "),
                       staged->info->version);
       return FALSE;

@@ -10,6 +10,9 @@ G_BEGIN_DECLS
 #define SIGNATURE_NAME "manifest.json.minisig"
 #define FILES_PREFIX "files/"
 #define MAX_SIGNATURE 16384
+#define SETTINGS_MAX_COUNT 256
+#define SETTINGS_MAX_NAME 64
+#define SETTINGS_MAX_VALUE (64 * 1024)
 
 struct _SaphanStagedBundle
 {
@@ -54,5 +57,11 @@ gboolean          _saphan_bundle_check_version   (const char *data_dir, SaphanBu
 /* Parses (and with STORE, installs) every form under FILES_DIR/forms. */
 gboolean          _saphan_bundle_process_forms   (const char *files_dir, SaphanStore *store,
                                                   GString *ids, GError **error);
+
+/* Reads and checks FILES_DIR/settings.json into a table of name → text (empty
+ * when the bundle has none); staging calls it so that a bad file refuses the
+ * bundle before anything is switched. */
+gboolean          _saphan_bundle_read_settings   (const char *files_dir, GHashTable **out_settings,
+                                                  GError **error);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 #include "saphan-error.h"
 #include "saphan-tar.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
@@ -88,11 +89,11 @@ _saphan_bundle_check_version (const char *data_dir, SaphanBundleInfo *info, GErr
     return TRUE;  /* a downgrade, which only the root key may order */
   if (info->version == installed)
     return _saphan_bundle_refuse (error, SAPHAN_ERROR_STATE,
-                                  _("Bundle version %" G_GUINT64_FORMAT " is already installed."),
+                                  _("Bundle version %" PRIu64 " is already installed."),
                                   info->version);
   return _saphan_bundle_refuse (error, SAPHAN_ERROR_STATE,
-                                _("Bundle version %" G_GUINT64_FORMAT " is older than the "
-                                  "installed version %" G_GUINT64_FORMAT "; only a bundle "
+                                _("Bundle version %" PRIu64 " is older than the "
+                                  "installed version %" PRIu64 "; only a bundle "
                                   "signed by the root key may go back."),
                                 info->version, installed);
 }
@@ -177,9 +178,9 @@ unpack_files (SaphanStagedBundle *staged, SaphanTarReader *reader, GError **erro
       /* The size is checked before a single byte of the file is read. */
       if (entry.size != file->size)
         return _saphan_bundle_refuse (error, SAPHAN_ERROR_SIGNATURE,
-                                      _("%s in the bundle is %" G_GUINT64_FORMAT
+                                      _("%s in the bundle is %" PRIu64
                                         " bytes, but the signed manifest says %"
-                                        G_GUINT64_FORMAT "."),
+                                        PRIu64 "."),
                                       rel, entry.size, file->size);
 
       path = g_build_filename (staged->tree, rel, NULL);
@@ -226,6 +227,7 @@ saphan_bundle_stage (const char *data_dir, const char *bundle_path, GError **err
   SaphanTarEntry entry;
   gboolean end;
   SaphanBundleKeyring ring = { 0 };
+  g_autoptr (GHashTable) settings = NULL;
   int signer;
   gsize len;
   const guint8 *data;
@@ -322,7 +324,8 @@ saphan_bundle_stage (const char *data_dir, const char *bundle_path, GError **err
   if (!_saphan_bundle_check_version (data_dir, staged->info, error))
     return NULL;
   if (!unpack_files (staged, reader, error) ||
-      !_saphan_bundle_process_forms (staged->tree, NULL, NULL, error))
+      !_saphan_bundle_process_forms (staged->tree, NULL, NULL, error) ||
+      !_saphan_bundle_read_settings (staged->tree, &settings, error))
     return NULL;
   return g_steal_pointer (&staged);
 }

@@ -5,6 +5,7 @@
 
 #include "saphan-bundle-private.h"
 #include "saphan-error.h"
+#include "saphan-json-member.h"
 #include "saphan-tar.h"
 
 #include <errno.h>
@@ -201,6 +202,7 @@ _saphan_bundle_parse_manifest (GBytes *bytes, GError **error)
   JsonArray *files;
   JsonNode *node;
   guint64 total = 0;
+  gint64 version;
   gsize len;
   const char *data = g_bytes_get_data (bytes, &len);
 
@@ -213,24 +215,23 @@ _saphan_bundle_parse_manifest (GBytes *bytes, GError **error)
       return NULL;
     }
   root = json_node_get_object (json_parser_get_root (parser));
-  if (json_object_get_int_member_with_default (root, "format", 0) != 1)
+  if (saphan_json_member_int_or (root, "format", 0) != 1)
     {
       _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
                              _("The bundle's manifest has an unknown format."));
       return NULL;
     }
-  node = json_object_get_member (root, "version");
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64 ||
-      json_node_get_int (node) <= 0)
+  if (!saphan_json_member_int (root, "version", &version) || version <= 0)
     {
       _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
                              _("The bundle's manifest has no valid version."));
       return NULL;
     }
-  info->version = json_node_get_int (node);
-  info->compatible = g_strdup (json_object_get_string_member_with_default (root, "compatible", ""));
-  info->issued_at = g_strdup (json_object_get_string_member_with_default (root, "issued_at", ""));
-  if (*info->compatible == '\0' || *info->issued_at == '\0')
+  info->version = version;
+  info->compatible = g_strdup (saphan_json_member_string (root, "compatible"));
+  info->issued_at = g_strdup (saphan_json_member_string (root, "issued_at"));
+  if (info->compatible == NULL || *info->compatible == '\0' || info->issued_at == NULL ||
+      *info->issued_at == '\0')
     {
       _saphan_bundle_refuse (error, SAPHAN_ERROR_INVALID,
                              _("The bundle's manifest lacks its device class or issue time."));
@@ -256,19 +257,12 @@ _saphan_bundle_parse_manifest (GBytes *bytes, GError **error)
     {
       JsonNode *item = json_array_get_element (files, i);
       JsonObject *obj = JSON_NODE_HOLDS_OBJECT (item) ? json_node_get_object (item) : NULL;
-      const char *path =
-        obj != NULL ? json_object_get_string_member_with_default (obj, "path", NULL) : NULL;
-      const char *sha =
-        obj != NULL ? json_object_get_string_member_with_default (obj, "sha256", NULL) : NULL;
-      JsonNode *size_node = obj != NULL ? json_object_get_member (obj, "size") : NULL;
-      gint64 size = -1;
-      SaphanBundleFile *file;
-
+      const char *path = saphan_json_member_string (obj, "path");
+      const char *sha = saphan_json_member_string (obj, "sha256");
       /* Only a JSON integer is a size: a string or a float must not turn
        * into a silent 0. */
-      if (size_node != NULL && JSON_NODE_HOLDS_VALUE (size_node) &&
-          json_node_get_value_type (size_node) == G_TYPE_INT64)
-        size = json_node_get_int (size_node);
+      gint64 size = saphan_json_member_int_or (obj, "size", -1);
+      SaphanBundleFile *file;
 
       if (path == NULL || !_saphan_bundle_path_is_safe (path))
         {

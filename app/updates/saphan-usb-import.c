@@ -3,6 +3,7 @@
 
 #include "saphan-usb-private.h"
 #include "saphan-error.h"
+#include "saphan-json-member.h"
 #include "saphan-kiosk-key.h"
 
 #include <string.h>
@@ -64,11 +65,14 @@ read_bounded (const char *path, guint64 max, GError **error)
   return g_bytes_new_take (data, len);
 }
 
-/* OBJ's string member NAME, or FALLBACK when OBJ or the member is missing. */
+/* OBJ's string member NAME, or FALLBACK when OBJ or the member is missing
+ * or is not a string. */
 static const char *
 member_string (JsonObject *obj, const char *name, const char *fallback)
 {
-  return obj != NULL ? json_object_get_string_member_with_default (obj, name, fallback) : fallback;
+  const char *value = saphan_json_member_string (obj, name);
+
+  return value != NULL ? value : fallback;
 }
 
 static gboolean
@@ -173,14 +177,16 @@ read_export (const char *folder, const char *data_dir, const char *trust_key_tex
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return refuse_export (error, SAPHAN_ERROR_INVALID, folder, _("its manifest is not JSON"));
   root = json_node_get_object (json_parser_get_root (parser));
-  if (json_object_get_int_member_with_default (root, "format", 0) != 1 ||
+  if (saphan_json_member_int_or (root, "format", 0) != 1 ||
       !json_object_has_member (root, "submissions") ||
       !JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "submissions")))
     return refuse_export (error, SAPHAN_ERROR_INVALID, folder, _("its manifest has an unknown "
                                                                  "format"));
-  encrypted = json_object_get_string_member_with_default (root, "encryption", NULL) != NULL;
-  if (encrypted && g_strcmp0 (json_object_get_string_member (root, "encryption"),
-                              ENCRYPTION_SCHEME) != 0)
+  /* An encryption member of any type means encrypted; only the known
+   * scheme, as a string, can be read. */
+  encrypted = json_object_has_member (root, "encryption") &&
+              !JSON_NODE_HOLDS_NULL (json_object_get_member (root, "encryption"));
+  if (encrypted && g_strcmp0 (member_string (root, "encryption", NULL), ENCRYPTION_SCHEME) != 0)
     return refuse_export (error, SAPHAN_ERROR_INVALID, folder, _("it uses an unknown encryption"));
   if (encrypted && private_key == NULL)
     return refuse_export (error, SAPHAN_ERROR_STATE, folder,
@@ -196,17 +202,16 @@ read_export (const char *folder, const char *data_dir, const char *trust_key_tex
       ImportItem *item;
 
       if (files_node == NULL || !JSON_NODE_HOLDS_ARRAY (files_node) ||
-          json_object_get_string_member_with_default (sub, "instance_id", NULL) == NULL ||
-          json_object_get_string_member_with_default (sub, "form_id", NULL) == NULL)
+          member_string (sub, "instance_id", NULL) == NULL ||
+          member_string (sub, "form_id", NULL) == NULL)
         return refuse_export (error, SAPHAN_ERROR_INVALID, folder,
                               _("a submission in its manifest is incomplete"));
       item = g_new0 (ImportItem, 1);
       g_ptr_array_add (items, item);
-      item->instance_id = g_strdup (json_object_get_string_member (sub, "instance_id"));
-      item->form_id = g_strdup (json_object_get_string_member (sub, "form_id"));
-      item->form_version = g_strdup (
-        json_object_get_string_member_with_default (sub, "form_version", ""));
-      item->created_at = json_object_get_int_member_with_default (sub, "created_at", 0);
+      item->instance_id = g_strdup (member_string (sub, "instance_id", NULL));
+      item->form_id = g_strdup (member_string (sub, "form_id", NULL));
+      item->form_version = g_strdup (member_string (sub, "form_version", ""));
+      item->created_at = saphan_json_member_int_or (sub, "created_at", 0);
       item->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) saphan_attachment_free);
 
       files = json_node_get_array (files_node);

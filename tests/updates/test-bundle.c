@@ -301,6 +301,36 @@ make_bad_bundle (Fixture *f, const char *name, const char *path)
       bt_bundle_add_entry (b, "files/forms/broken.xml", '0', "<not-a-form/>", 13, NULL, -1);
       bt_bundle_resign (b, f->release);
     }
+  else if (g_str_has_prefix (name, "settings-"))
+    {
+      static const char *const settings[][2] = {
+        { "settings-not-object", "[\"kiosk.name\", \"x\"]" },
+        { "settings-not-string", "{\"kiosk.name\": \"Tambon\", \"sync.interval\": 60}" },
+        { "settings-nested", "{\"kiosk.name\": {\"th\": \"ตำบล\"}}" },
+        { "settings-reserved", "{\"bundle.version\": \"999\"}" },
+        { "settings-bad-name", "{\"Kiosk Name\": \"x\"}" },
+      };
+      const char *text = NULL;
+
+      for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
+        if (strcmp (name, settings[i][0]) == 0)
+          text = settings[i][1];
+      if (text == NULL)
+        return FALSE;
+      add_listed (b, "settings.json", text);
+      bt_bundle_add_entry (b, "files/settings.json", '0', text, strlen (text), NULL, -1);
+      bt_bundle_resign (b, f->release);
+    }
+  else if (strcmp (name, "manifest-wrong-types") == 0)
+    {
+      /* A member of the wrong JSON type reads as missing, never as a crash. */
+      g_free (b->manifest);
+      b->manifest = g_strdup ("{\"format\": 1, \"version\": 11, \"compatible\": [1], "
+                              "\"issued_at\": {}, \"files\": []}");
+      g_free (b->signature);
+      b->signature = saphan_minisign_sign (f->release, (const guint8 *) b->manifest,
+                                           strlen (b->manifest), "x", NULL);
+    }
   else if (strcmp (name, "not-json") == 0)
     {
       g_free (b->manifest);
