@@ -304,7 +304,7 @@ cmd_submissions_show (CtlContext *ctx, int argc, char **argv)
     printf (_("Attempts:      %d (next: %s)\n"), s->attempts, next);
     printf (_("Receipt:       %s\n"), s->receipt_number != NULL ? s->receipt_number : "-");
     printf (_("Assisted by:   %s\n"), s->assisted_by != NULL ? s->assisted_by : "-");
-    printf (_("Payload:       %" G_GSIZE_FORMAT " bytes, %u attachments\n"), s->payload_size,
+    printf (_("Payload:       %zu bytes, %u attachments\n"), s->payload_size,
             s->n_attachments);
     if (s->last_error != NULL)
       printf (_("Last error:    %s\n"), s->last_error);

@@ -1,6 +1,7 @@
 /* ctl-sync.c: the server profile and sending queued submissions. */
 #include "config.h"
 
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -226,11 +227,11 @@ print_summary (CtlContext *ctx, const SaphanSyncSummary *s)
     }
   else
     {
-      printf (_("Sent: %u accepted, %u need attention, %u deferred; %" G_GINT64_FORMAT
-                " still queued (%" G_GINT64_FORMAT " bytes in %.1f s).\n"),
+      printf (_("Sent: %u accepted, %u need attention, %u deferred; %" PRId64
+                " still queued (%" PRId64 " bytes in %.1f s).\n"),
               s->accepted, s->needs_attention, s->deferred, s->remaining, s->bytes_sent, s->elapsed_us / 1e6);
       if (s->recovered > 0)
-        printf (_("%" G_GINT64_FORMAT " interrupted sends were put back in the queue first.\n"), s->recovered);
+        printf (_("%" PRId64 " interrupted sends were put back in the queue first.\n"), s->recovered);
       if (s->auth_problem)
         printf (_("The server refused the credentials: sending is paused until they are set again.\n"));
       else if (s->remaining > 0 && s->last_reason != NULL)

@@ -139,7 +139,7 @@ http_get (const SaphanSyncProfile *profile, const char *url, gsize cap, GCancell
   if (sink.too_large)
     {
       g_set_error (error, SAPHAN_ERROR, SAPHAN_ERROR_INVALID,
-                   _("The server sent a file larger than %" G_GSIZE_FORMAT " bytes; it was refused."), cap);
+                   _("The server sent a file larger than %zu bytes; it was refused."), cap);
       return NULL;
     }
   if (rc != CURLE_OK)

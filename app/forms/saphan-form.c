@@ -123,7 +123,7 @@ saphan_form_new_from_bytes (GBytes *xml, const char *source_name, GHashTable *me
   data = g_bytes_get_data (xml, &len);
   if (len > SAPHAN_FORM_MAX_BYTES)
     {
-      _saphan_form_set_error (self, error, _("the form is %" G_GSIZE_FORMAT " bytes, more than the %d allowed"),
+      _saphan_form_set_error (self, error, _("the form is %zu bytes, more than the %d allowed"),
                               len, SAPHAN_FORM_MAX_BYTES);
       return NULL;
     }

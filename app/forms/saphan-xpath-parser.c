@@ -718,7 +718,7 @@ saphan_xpath_compile (const char *text, GHashTable *namespaces, GError **error)
       g_autofree char *quoted = _saphan_xpath_quote (text);
 
       g_set_error (error, SAPHAN_ERROR, SAPHAN_ERROR_FORM_INVALID,
-                   _("expression of %" G_GSIZE_FORMAT " bytes is longer than the limit of %d: %s"),
+                   _("expression of %zu bytes is longer than the limit of %d: %s"),
                    len, SAPHAN_XPATH_MAX_LENGTH, quoted);
       return NULL;
     }

@@ -228,6 +228,32 @@ def check_glossary_terms():
     assert not wrong, "translations leave the glossary:\n  " + "\n  ".join(wrong)
 
 
+# A translatable call and the string literals and macros it is given.
+TRANSLATABLE_CALL = re.compile(
+    r'\b(?:_|N_|C_|NC_|g_dngettext|g_dpgettext2)\s*\('
+    r'((?:\s*(?:"(?:[^"\\]|\\.)*"|[A-Z][A-Z0-9_]*|,))+)', re.S)
+
+
+def check_no_glib_format_macros_in_messages():
+    """xgettext stops a message at G_GINT64_FORMAT and the like, so the
+    template would hold a cut-off text that no lookup ever matches and the
+    message would stay English. Messages use %zu or <inttypes.h>'s PRId64,
+    which gettext understands."""
+    with open(os.path.join(PO_DIR, "POTFILES.in"), encoding="utf-8") as listing:
+        sources = [line.strip() for line in listing
+                   if line.strip().endswith(".c") and not line.startswith("#")]
+    found = []
+    for source in sources:
+        with open(os.path.join(SOURCE_ROOT, source), encoding="utf-8") as f:
+            text = f.read()
+        for call in TRANSLATABLE_CALL.finditer(text):
+            macro = re.search(r"\bG_G[A-Z0-9]+_FORMAT\b", call.group(1))
+            if macro:
+                line = text.count("\n", 0, call.start()) + 1
+                found.append(f"{source}:{line} uses {macro.group(0)}")
+    assert not found, "messages that xgettext would cut off:\n  " + "\n  ".join(found)
+
+
 # Without gettext's tools nothing can be checked. Under meson's TAP protocol
 # exit status 77 would count as an error, so the whole test is skipped the
 # TAP way: a plan of zero tests with a SKIP directive.
@@ -245,6 +271,7 @@ status = taplib.run([
     check_desktop_file_gets_thai,
     check_metainfo_gets_thai,
     check_glossary_terms,
+    check_no_glib_format_macros_in_messages,
 ])
 shutil.rmtree(TMPDIR, ignore_errors=True)
 sys.exit(status)

@@ -10,6 +10,7 @@
 
 #include "saphan-staff-dashboard-private.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -514,7 +515,7 @@ usb_apply_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       _saphan_staff_dashboard_finish (self, "usb-apply", FALSE, error->message);
       return;
     }
-  text = g_strdup_printf (_ ("Update version %" G_GUINT64_FORMAT " is installed."), info->version);
+  text = g_strdup_printf (_ ("Update version %" PRIu64 " is installed."), info->version);
   _saphan_staff_dashboard_finish (self, "usb-apply", TRUE, text);
   saphan_staff_dashboard_refresh (self);
 }

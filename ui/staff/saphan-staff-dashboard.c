@@ -13,6 +13,7 @@
 #include "saphan-staff-style.h"
 #include "saphan-staff-dashboard-private.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "saphan-keyboard.h"
@@ -684,7 +685,7 @@ sync_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       _saphan_staff_dashboard_finish (self, "sync", FALSE, error->message);
       return;
     }
-  text = g_strdup_printf (_ ("Sent: %u accepted, %u need attention, %" G_GINT64_FORMAT
+  text = g_strdup_printf (_ ("Sent: %u accepted, %u need attention, %" PRId64
                              " still waiting."),
                           summary.accepted, summary.needs_attention, summary.remaining);
   gtk_label_set_text (self->sync_result_label, text);

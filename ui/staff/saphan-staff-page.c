@@ -12,6 +12,7 @@
 #include "saphan-staff-page.h"
 #include "saphan-staff-dashboard-private.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -172,9 +173,9 @@ countdown_cb (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "Too many wrong PINs. Try again in %" G_GINT64_FORMAT
+                                       "Too many wrong PINs. Try again in %" PRId64
                                        " second.",
-                                       "Too many wrong PINs. Try again in %" G_GINT64_FORMAT
+                                       "Too many wrong PINs. Try again in %" PRId64
                                        " seconds.",
                                        (gulong)left),
                           left);
