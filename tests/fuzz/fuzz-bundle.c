@@ -7,12 +7,15 @@
  *   1  the rest is a manifest, signed here with the trusted test key and
  *      packed with its signature and one small file, so that the manifest
  *      parser and the unpacker are reached past the signature check;
- *   2  the rest is a tar stream walked with the tar reader directly.
+ *   2  the rest is a tar stream walked with the tar reader directly;
+ *   3  the rest is the manifest of a USB export of submissions, signed here
+ *      with a kiosk key the import is told to trust and written beside one
+ *      small payload file, so that an import reads it past the signature.
  *
  * The data folder trusts keys/fuzz.pub, a key made only for these tests.
  * With FUZZ_MAKE_SEEDS=DIR set, the target writes one seed of each kind into
- * DIR instead (a real bundle, its manifest, its tar stream), which is how
- * corpus/bundle/ was made.
+ * DIR instead (a real bundle, its manifest, its tar stream, an export
+ * manifest), which is how corpus/bundle/ was made.
  */
 #include "config.h"
 
@@ -23,8 +26,11 @@
 #include <string.h>
 
 #include "saphan-bundle.h"
+#include "saphan-kiosk-key.h"
 #include "saphan-minisign.h"
+#include "saphan-store.h"
 #include "saphan-tar.h"
+#include "saphan-usb.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize (int *argc, char ***argv);
@@ -33,12 +39,20 @@ const char *const fuzz_dictionary[] = {
   "\"format\": 1", "\"version\": ", "\"compatible\": \"saphan-kiosk/1\"",
   "\"issued_at\": \"2024-01-01T00:00:00Z\"", "\"files\": [", "\"path\": \"",
   "\"size\": ", "\"sha256\": \"", "../", "/etc/passwd", "forms/a.xml", "ustar",
-  "18446744073709551615", "-1", "null", "{}", "[]", "\\u0000", NULL,
+  "18446744073709551615", "-1", "null", "{}", "[]", "\\u0000", "\"submissions\": [",
+  "\"instance_id\": \"uuid:", "\"form_id\": \"", "\"role\": \"payload\"", "\"role\": \"attachment\"",
+  "\"name\": \"submission.xml\"", "\"encryption\": \"", "\"created_at\": ", NULL,
 };
 
 static char *data_dir;
 static char *work_dir;
 static SaphanMinisignSecretKey *secret_key;
+static SaphanKioskKey *kiosk_key;
+static char *kiosk_public_text;
+static SaphanStore *store;
+
+/* The payload file every fuzzed export manifest may name. */
+static const char export_payload[] = "<data id=\"a\"><name>ข้อมูล</name></data>\n";
 
 static char *
 read_key_file (const char *name)
@@ -112,6 +126,20 @@ make_seeds (const char *dir)
   manifest = saphan_tar_reader_read_data (reader, 1 << 20, &error);
   g_assert_no_error (error);
   write_seed (dir, "manifest", 1, g_bytes_get_data (manifest, NULL), g_bytes_get_size (manifest));
+
+  {
+    g_autofree char *sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, export_payload, -1);
+    g_autofree char *export_manifest = g_strdup_printf (
+      "{\"format\": 1, \"kind\": \"saphan-submissions\", \"kiosk_key_id\": \"%s\", "
+      "\"created_at\": \"2024-01-01T00:00:00Z\", \"encryption\": null, \"submissions\": "
+      "[{\"instance_id\": \"uuid:5f0c2a4e-1d5b-4b8e-9a43-0c7d2f1e6b10\", \"form_id\": \"a\", "
+      "\"form_version\": \"1\", \"created_at\": 1700000000, \"files\": [{\"role\": "
+      "\"payload\", \"name\": \"submission.xml\", \"path\": \"a/submission.xml\", "
+      "\"size\": %zu, \"sha256\": \"%s\"}]}]}\n",
+      saphan_kiosk_key_get_id (kiosk_key), strlen (export_payload), sha);
+    write_seed (dir, "export-manifest", 3, (const guint8 *) export_manifest,
+                strlen (export_manifest));
+  }
 }
 
 int
@@ -128,6 +156,22 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
   if (!saphan_bundle_trust (data_dir, public_text, FALSE, &error))
     g_error ("cannot trust the fuzz key: %s", error->message);
   secret_key = saphan_minisign_secret_key_load (secret_text, NULL, &error);
+  g_assert_no_error (error);
+  /* The test kiosk key of keys/kiosk.key signs the export manifests, so
+   * that the seeds stay valid, and a real store in the data folder receives
+   * what an import accepts. */
+  {
+    g_autofree char *pem = read_key_file ("kiosk.key");
+    g_autofree char *keys = g_build_filename (work_dir, "keys", NULL);
+    g_autofree char *target = g_build_filename (keys, "kiosk.key", NULL);
+
+    g_assert (g_mkdir_with_parents (keys, 0700) == 0);
+    g_assert (g_file_set_contents (target, pem, -1, NULL));
+    kiosk_key = saphan_kiosk_key_load_or_create (work_dir, &error);
+    g_assert_no_error (error);
+  }
+  kiosk_public_text = saphan_kiosk_key_export_public (kiosk_key, "fuzz");
+  store = saphan_store_open (data_dir, &error);
   g_assert_no_error (error);
   if (g_getenv ("FUZZ_MAKE_SEEDS") != NULL)
     {
@@ -212,6 +256,36 @@ fuzz_tar (const guint8 *data, gsize size)
     }
 }
 
+static void
+fuzz_export_manifest (const guint8 *data, gsize size)
+{
+  g_autofree char *folder = g_build_filename (work_dir, "saphan-export-fuzz", NULL);
+  g_autofree char *sub_dir = g_build_filename (folder, "a", NULL);
+  g_autofree char *payload = g_build_filename (sub_dir, "submission.xml", NULL);
+  g_autofree char *manifest = g_build_filename (folder, "manifest.json", NULL);
+  g_autofree char *sig_path = g_build_filename (folder, "manifest.json.sig", NULL);
+  g_autofree char *sig_b64 = NULL, *sig_text = NULL;
+  guint8 signature[SAPHAN_KIOSK_KEY_SIGNATURE_LEN];
+  g_autoptr(GError) error = NULL;
+  SaphanUsbImportResult result = { 0 };
+
+  g_assert (g_mkdir_with_parents (sub_dir, 0700) == 0);
+  g_assert (g_file_set_contents (payload, export_payload, -1, NULL));
+  g_assert (g_file_set_contents (manifest, (const char *) data, (gssize) size, NULL));
+  g_assert (saphan_kiosk_key_sign (kiosk_key, data, size, signature, &error));
+  sig_b64 = g_base64_encode (signature, sizeof signature);
+  sig_text = g_strdup_printf ("saphan-ed25519 %s %s\n", saphan_kiosk_key_get_id (kiosk_key),
+                              sig_b64);
+  g_assert (g_file_set_contents (sig_path, sig_text, -1, NULL));
+  if (!saphan_usb_import (store, folder, kiosk_public_text, NULL, &result, &error))
+    g_assert (error != NULL);
+  else
+    g_assert (result.n_exports == 1);
+  g_unlink (payload);
+  g_unlink (manifest);
+  g_unlink (sig_path);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -219,7 +293,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     LLVMFuzzerInitialize (NULL, NULL);
   if (size == 0)
     return 0;
-  switch (data[0] % 3)
+  switch (data[0] % 4)
     {
     case 0:
       fuzz_bundle_file (data + 1, size - 1);
@@ -227,8 +301,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     case 1:
       fuzz_signed_manifest (data + 1, size - 1);
       break;
-    default:
+    case 2:
       fuzz_tar (data + 1, size - 1);
+      break;
+    default:
+      fuzz_export_manifest (data + 1, size - 1);
       break;
     }
   return 0;

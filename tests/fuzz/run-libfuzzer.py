@@ -29,8 +29,11 @@ def main():
         os.makedirs(corpus)
         os.makedirs(artifacts)
         env = dict(os.environ)
-        # libFuzzer wants the sanitizers to report, not to abort silently.
-        env['ASAN_OPTIONS'] = env.get('ASAN_OPTIONS', '') + ':abort_on_error=1:detect_leaks=1'
+        # libFuzzer wants the sanitizers to report, not to abort silently. A
+        # fatal GLib warning raises SIGTRAP, which libFuzzer does not catch
+        # itself; ASan's handler turns it into a crash with a saved input.
+        env['ASAN_OPTIONS'] = (env.get('ASAN_OPTIONS', '') +
+                               ':abort_on_error=1:detect_leaks=1:handle_sigtrap=1')
         # A fixed seed makes a CI run repeatable; FUZZ_SEED=0 lets libFuzzer
         # pick one, for longer runs on a developer's machine.
         seed = os.environ.get('FUZZ_SEED', '1')
@@ -52,8 +55,10 @@ def main():
         os.makedirs(keep, exist_ok=True)
         for f in found:
             shutil.copy(os.path.join(artifacts, f), os.path.join(keep, f'{name}-{f}'))
+        # meson shows a failed test's stderr, so the tail goes there too.
         for line in log.splitlines()[-80:]:
             print('# ' + line)
+            print(line, file=sys.stderr)
         print(f'not ok 1 - {summary}: exit {proc.returncode}, artifacts {found} kept in {keep}')
         return 1
 
