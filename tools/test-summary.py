@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Counts meson test results from one or more testlog.json files.
 
-Prints one line, "N passed, N failed, N skipped", and exits 1 when anything
-failed or a log is missing (a build that failed leaves no log, which must not
-read as success).
+Names every test that did not pass, then prints the last line, "N passed,
+N failed, N skipped", and exits 1 when anything failed or a log is missing (a
+build that failed leaves no log, which must not read as success).
 """
 import json
 import sys
@@ -14,6 +14,7 @@ SKIPPED = {"SKIP"}
 
 def main(paths):
     passed = failed = skipped = 0
+    failures = []
     for path in paths:
         try:
             with open(path, encoding="utf-8") as log:
@@ -24,13 +25,18 @@ def main(paths):
             failed += 1
             continue
         for line in lines:
-            result = json.loads(line).get("result", "ERROR")
+            entry = json.loads(line)
+            result = entry.get("result", "ERROR")
             if result in PASSED:
                 passed += 1
             elif result in SKIPPED:
                 skipped += 1
             else:
                 failed += 1
+                failures.append(f"{path}: {entry.get('name', '?')} {result} "
+                                f"after {entry.get('duration', 0):.0f} s")
+    for failure in failures:
+        print(f"failed: {failure}")
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed else 0
 
