@@ -1038,18 +1038,6 @@ run_case (gconstpointer data)
   fixture_tear_down (&fixture, NULL);
 }
 
-/* LeakSanitizer's hook: the parent process only starts the cases, each in a
- * child of its own where the kiosk's code runs and leaks are checked. The
- * parent's own exit-time check has to stop GTK's and GDBus's threads and
- * was seen to hang there on this machine, long after every case passed. */
-int __lsan_is_turned_off (void);
-
-int
-__lsan_is_turned_off (void)
-{
-  return !g_test_subprocess ();
-}
-
 int
 main (int argc, char *argv[])
 {
@@ -1078,6 +1066,7 @@ main (int argc, char *argv[])
    * told, without needing an AT-SPI bus. */
   g_setenv ("GTK_A11Y", "test", TRUE);
   ui_test_avoid_gl_under_asan ();
+  ui_test_leaks_checked_in_subprocesses = TRUE;
   gtk_test_init (&argc, &argv, NULL);
 
   /* GtkApplication needs a session bus; a private one, shared by the

@@ -25,6 +25,11 @@ void ui_test_copy_tree (const char *src, const char *dest);
 /* Removes PATH and everything below it. */
 void ui_test_remove_tree (const char *path);
 
+/* Set by a test whose parent process only starts its cases, each in a
+ * subprocess where the kiosk's code runs and leaks are checked: the parent's
+ * own exit-time leak check is then skipped (see ui-test-util.c). */
+extern gboolean ui_test_leaks_checked_in_subprocesses;
+
 /* Under AddressSanitizer, keeps GTK (and the programs a test starts) off
  * OpenGL; does nothing otherwise. */
 void ui_test_avoid_gl_under_asan (void);
