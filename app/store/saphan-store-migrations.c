@@ -166,6 +166,41 @@ static const SaphanStoreMigration migrations[] = {
     "WHEN OLD.resolved_at IS NOT NULL "
     "BEGIN SELECT RAISE (ABORT, 'a resolution is final'); END;"
   },
+  {
+    6, "running counts of open submissions by state",
+    /* The queue screens ask for these counts every few seconds; counting
+     * the rows grew with the store (6 ms at 100,000 submissions). The
+     * counts are kept by triggers in the same statement as the change, so
+     * they cannot drift from the rows whatever code writes the file, and
+     * this step starts them from the rows already there. Only submissions
+     * without a resolution count, as before. */
+    "CREATE TABLE submission_counts ("
+    "  state TEXT PRIMARY KEY,"
+    "  n     INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "INSERT INTO submission_counts (state, n) "
+    "  SELECT state, count(*) FROM submissions WHERE resolved_at IS NULL GROUP BY state;"
+    "CREATE TRIGGER submission_counts_insert AFTER INSERT ON submissions "
+    "WHEN NEW.resolved_at IS NULL "
+    "BEGIN"
+    "  INSERT INTO submission_counts (state, n) VALUES (NEW.state, 1)"
+    "    ON CONFLICT (state) DO UPDATE SET n = n + 1;"
+    "END;"
+    "CREATE TRIGGER submission_counts_delete AFTER DELETE ON submissions "
+    "WHEN OLD.resolved_at IS NULL "
+    "BEGIN"
+    "  UPDATE submission_counts SET n = n - 1 WHERE state = OLD.state;"
+    "END;"
+    "CREATE TRIGGER submission_counts_update AFTER UPDATE OF state, resolved_at ON submissions "
+    "WHEN OLD.state IS NOT NEW.state "
+    "     OR (OLD.resolved_at IS NULL) IS NOT (NEW.resolved_at IS NULL) "
+    "BEGIN"
+    "  UPDATE submission_counts SET n = n - 1"
+    "    WHERE OLD.resolved_at IS NULL AND state = OLD.state;"
+    "  INSERT INTO submission_counts (state, n) SELECT NEW.state, 1 WHERE NEW.resolved_at IS NULL"
+    "    ON CONFLICT (state) DO UPDATE SET n = n + 1;"
+    "END;"
+  },
 };
 
 const SaphanStoreMigration *

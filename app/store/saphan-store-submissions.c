@@ -587,8 +587,7 @@ saphan_store_count_by_state (SaphanStore *self, gint64 *out_counts, GError **err
 
   locker = g_mutex_locker_new (&self->lock);
   stmt = _saphan_store_prepare (self,
-                                "SELECT state, count(*) FROM submissions "
-                                "WHERE resolved_at IS NULL GROUP BY state",
+                                "SELECT state, n FROM submission_counts",
                                 error);
   if (stmt == NULL)
     return FALSE;

@@ -556,6 +556,82 @@ raw_refused (Fixture *f, const char *sql)
   return rc == SQLITE_CONSTRAINT;
 }
 
+/* The running counts of migration 6 against the rows themselves, through a
+ * few hundred random moves of the outbox and staff resolutions, a crash
+ * recovery and a purge: the counts are what the queue screens show, and a
+ * drift would show staff a queue that is not there. */
+static void
+test_counts_follow_rows (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261124);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = store_test_raw_open (f->path);
+
+  (void) data;
+  for (guint step = 0; step < 400; step++)
+    {
+      guint move = g_rand_int_range (rand, 0, 8);
+      const char *id = ids->len > 0 ? ids->pdata[g_rand_int_range (rand, 0, ids->len)] : NULL;
+      gint64 counts[SAPHAN_SUBMISSION_N_STATES];
+
+      if (move <= 1 || id == NULL)
+        {
+          g_autofree char *fresh = g_strdup_printf ("uuid:count-%u", step);
+          g_autoptr(StoreTestSubmission) s = store_test_submission_new (fresh);
+
+          g_assert_true (saphan_store_finalize (f->store, &s->request, &error));
+          g_ptr_array_add (ids, g_steal_pointer (&fresh));
+        }
+      else if (move == 2)
+        {
+          g_autoptr(SaphanSubmissionInfo) claimed = saphan_store_claim_next (f->store, G_MAXINT64,
+                                                                             &error);
+          g_assert_no_error (error);
+        }
+      /* Moves the store refuses (a resolved submission, a state that does
+       * not allow the move) must leave the counts alone as well. */
+      else if (move == 3)
+        saphan_store_mark_accepted (f->store, id, "ok", NULL);
+      else if (move == 4)
+        saphan_store_mark_needs_attention (f->store, id, "rejected", NULL);
+      else if (move == 5)
+        saphan_store_mark_retry (f->store, id, "offline", 0, NULL);
+      else if (move == 6)
+        saphan_store_mark_exported (f->store, id, NULL);
+      else
+        saphan_store_mark_resolved (f->store, id, "staff-1", "filed on paper", NULL);
+      g_assert_no_error (error);
+      if (step == 300)
+        {
+          gint64 purged = 0;
+
+          g_assert_cmpint (saphan_store_recover_sending (f->store, &error), >=, 0);
+          g_assert_true (saphan_store_purge_expired (f->store, G_MAXINT32, &purged, &error));
+        }
+
+      g_assert_true (saphan_store_count_by_state (f->store, counts, &error));
+      for (int state = 0; state < SAPHAN_SUBMISSION_N_STATES; state++)
+        {
+          g_autofree char *sql = g_strdup_printf (
+            "SELECT count(*) FROM submissions WHERE resolved_at IS NULL AND state = '%s'",
+            saphan_submission_state_to_string (state));
+
+          if (counts[state] != store_test_raw_int (db, sql))
+            g_error ("after step %u (move %u) the count of %s is %" G_GINT64_FORMAT
+                     ", the rows say %" G_GINT64_FORMAT, step, move,
+                     saphan_submission_state_to_string (state), counts[state],
+                     store_test_raw_int (db, sql));
+        }
+    }
+  /* Every state was reached, or the loop above proved less than it says. */
+  g_assert_cmpint (store_test_raw_int (db, "SELECT count(DISTINCT state) FROM submissions"), ==,
+                   SAPHAN_SUBMISSION_N_STATES);
+  g_assert_cmpint (store_test_raw_int (db, "SELECT count(*) FROM submissions "
+                                           "WHERE resolved_at IS NOT NULL"), >, 0);
+  sqlite3_close (db);
+}
+
 static void
 test_resolve (Fixture *f, gconstpointer data)
 {
@@ -1057,6 +1133,7 @@ main (int argc, char **argv)
   ADD ("/store/forms/install-list-get", test_forms);
   ADD ("/store/forms/errors", test_forms_errors);
   ADD ("/store/settings", test_settings);
+  ADD ("/store/counts-follow-rows", test_counts_follow_rows);
   ADD ("/store/outbox/not-found", test_transition_not_found);
   ADD ("/store/outbox/claim-order", test_claim_order);
   ADD ("/store/submissions/list-count", test_list_and_count);
