@@ -64,10 +64,9 @@ wrapped_label (const char *text, const char *css_class)
   return label;
 }
 
-/* The answer as the citizen gave it: choice labels, dates in their
- * calendar, "Not answered" for nothing. */
-static char *
-answer_text (SaphanFormFlow *self, const SaphanFormControl *control, const char *ref)
+char *
+_saphan_form_flow_answer_text (SaphanFormFlow *self, const SaphanFormControl *control,
+                               const char *ref)
 {
   g_autofree char *value = saphan_session_get_value (self->session, ref);
 
@@ -159,7 +158,7 @@ _saphan_form_flow_show_review (SaphanFormFlow *self)
             label = saphan_session_get_text (self->session, item->control->label, item->ref);
           if (label == NULL)
             label = g_strdup (_saphan_flow_ref_name (item->ref));
-          answer = answer_text (self, item->control, item->ref);
+          answer = _saphan_form_flow_answer_text (self, item->control, item->ref);
 
           row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
           gtk_widget_add_css_class (row, "review-row");

@@ -153,6 +153,10 @@ gboolean _saphan_form_flow_activity_cb         (GtkEventControllerLegacy *contro
                                                 SaphanFormFlow           *self);
 /* saphan-form-flow-pages.c: review, consent, submit, finish. */
 void _saphan_form_flow_show_review     (SaphanFormFlow *self);
+/* The answer at REF as the citizen gave it: choice labels, dates in their
+ * calendar, "Not answered" for nothing. */
+char *_saphan_form_flow_answer_text    (SaphanFormFlow *self, const SaphanFormControl *control,
+                                        const char *ref);
 void _saphan_form_flow_show_consent    (SaphanFormFlow *self);
 void _saphan_form_flow_submit          (SaphanFormFlow *self);
 void _saphan_form_flow_show_finish     (SaphanFormFlow *self);

@@ -328,25 +328,37 @@ title_label (const char *text, const char *css_class)
   return label;
 }
 
-/* The first answer given in a repeat instance (a member's name, say), so
- * that the citizen knows which one a Remove button removes. */
+/* What names a repeat instance in its row, so that the citizen knows which
+ * one a Remove button removes: the first text answered in it (a member's
+ * name, say), else the first choice made (a plot's crop, shown by its
+ * label), else the first other answer. A title chosen before a name thus
+ * does not name a household member. */
 static char *
-first_answer (SaphanFormFlow *self, const SaphanFormControl *repeat, const char *instance)
+instance_name (SaphanFormFlow *self, const SaphanFormControl *repeat, const char *instance)
 {
-  for (guint i = 0; repeat->children != NULL && i < repeat->children->len; i++)
-    {
-      const SaphanFormControl *child = repeat->children->pdata[i];
-      g_autofree char *ref = NULL;
-      g_autofree char *value = NULL;
+  static const int passes[] = { SAPHAN_FORM_TYPE_STRING, SAPHAN_FORM_TYPE_SELECT1, -1 };
 
-      if (child->ref == NULL || !g_str_has_prefix (child->ref, repeat->ref)
-          || child->kind == SAPHAN_FORM_CONTROL_SELECT1 || child->kind == SAPHAN_FORM_CONTROL_SELECT)
-        continue;
-      ref = g_strconcat (instance, child->ref + strlen (repeat->ref), NULL);
-      value = saphan_session_get_value (self->session, ref);
-      if (value != NULL && *value != '\0')
-        return g_steal_pointer (&value);
-    }
+  for (guint p = 0; p < G_N_ELEMENTS (passes); p++)
+    for (guint i = 0; repeat->children != NULL && i < repeat->children->len; i++)
+      {
+        const SaphanFormControl *child = repeat->children->pdata[i];
+        gboolean choice = child->kind == SAPHAN_FORM_CONTROL_SELECT1
+                          || child->kind == SAPHAN_FORM_CONTROL_SELECT;
+        g_autofree char *ref = NULL;
+        g_autofree char *value = NULL;
+
+        if (child->ref == NULL || !g_str_has_prefix (child->ref, repeat->ref))
+          continue;
+        if (passes[p] == SAPHAN_FORM_TYPE_STRING
+            && (choice || child->bind_type != SAPHAN_FORM_TYPE_STRING))
+          continue;
+        if (passes[p] == SAPHAN_FORM_TYPE_SELECT1 && !choice)
+          continue;
+        ref = g_strconcat (instance, child->ref + strlen (repeat->ref), NULL);
+        value = saphan_session_get_value (self->session, ref);
+        if (value != NULL && *value != '\0')
+          return _saphan_form_flow_answer_text (self, child, ref);
+      }
   return NULL;
 }
 
@@ -370,7 +382,7 @@ build_repeat_screen (SaphanFormFlow *self, FlowScreen *screen)
   for (guint n = 1; n <= count; n++)
     {
       g_autofree char *instance = g_strdup_printf ("%s[%u]", screen->group_ref, n);
-      g_autofree char *first = first_answer (self, screen->group, instance);
+      g_autofree char *first = instance_name (self, screen->group, instance);
       g_autofree char *name = first != NULL ? g_strdup_printf ("%u. %s", n, first)
                                             : g_strdup_printf (_("Number %u"), n);
       g_autofree char *remove_label = g_strdup_printf (_("Remove number %u"), n);

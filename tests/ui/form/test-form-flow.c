@@ -271,6 +271,26 @@ count_by_action (GtkWidget *root, const char *action)
   return n;
 }
 
+/* The texts of the mapped repeat rows' names, each without its "N. " and
+ * joined with "|". */
+static void
+collect_repeat_names (GtkWidget *root, GString *out)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root)
+      && gtk_widget_has_css_class (root, "repeat-name"))
+    {
+      const char *text = gtk_label_get_text (GTK_LABEL (root));
+      const char *dot = strstr (text, ". ");
+
+      if (out->len > 0)
+        g_string_append_c (out, '|');
+      g_string_append (out, dot != NULL ? dot + 2 : text);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_repeat_names (child, out);
+}
+
 static SaphanQuestionView *
 find_view (Fixture *f, const char *ref)
 {
@@ -826,7 +846,7 @@ run_step (Fixture *f, char **argv, guint line)
         g_error ("line %u: no Remove button for %s", line, argv[1]);
       g_assert_true (tap (button));
     }
-  else if (g_str_equal (cmd, "expect-repeat") && argc == 3)
+  else if (g_str_equal (cmd, "expect-repeat") && (argc == 3 || argc == 4))
     {
       guint count = saphan_session_repeat_count (saphan_form_flow_get_session (f->flow), argv[1]);
       guint removes = count_by_action (GTK_WIDGET (f->flow), "flow.repeat-remove");
@@ -835,6 +855,14 @@ run_step (Fixture *f, char **argv, guint line)
       g_assert_cmpuint (count, ==, atoi (argv[2]));
       g_assert_cmpuint (removes, ==, count);
       g_assert_nonnull (find_by_action (GTK_WIDGET (f->flow), "flow.repeat-add", argv[1]));
+      /* The names the rows show, "1. NAME", in order. */
+      if (argc == 4)
+        {
+          g_autoptr (GString) shown = g_string_new (NULL);
+
+          collect_repeat_names (GTK_WIDGET (f->flow), shown);
+          g_assert_cmpstr (shown->str, ==, argv[3]);
+        }
     }
   else if (g_str_equal (cmd, "consent"))
     {
