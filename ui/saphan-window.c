@@ -411,6 +411,15 @@ restart_idle_timer (SaphanWindow *self)
     self->idle_source = g_timeout_add_seconds (self->idle_timeout, idle_timeout_cb, self);
 }
 
+/* A new page is a new start for the timer: it stands aside on a form and in
+ * staff mode, and must run again once the services are back, even if
+ * nobody touches the screen after a form wiped itself. */
+static void
+visible_page_cb (GtkStack *stack, GParamSpec *pspec, gpointer user_data)
+{
+  restart_idle_timer (SAPHAN_WINDOW (user_data));
+}
+
 static gboolean
 input_event_cb (GtkEventControllerLegacy *controller, GdkEvent *event, gpointer user_data)
 {
@@ -616,6 +625,8 @@ saphan_window_init (SaphanWindow *self)
 
   self->idle_timeout = DEFAULT_IDLE_TIMEOUT;
   restart_idle_timer (self);
+  g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (visible_page_cb),
+                           self, G_CONNECT_DEFAULT);
 }
 
 SaphanWindow *

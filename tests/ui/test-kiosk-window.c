@@ -994,6 +994,14 @@ test_idle_reset (Fixture *fixture, gconstpointer user_data)
   saphan_form_flow_set_idle_timing_ms (flow, 300, 300);
   ui_test_wait_for (flow_gone, &flow, 10000, "the flow's idle wipe");
   g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "start");
+
+  /* Back on the services the window's timer runs again without a touch:
+   * the next citizen who switches to English and walks away leaves the
+   * kiosk in Thai once more. */
+  g_action_group_change_action_state (G_ACTION_GROUP (fixture->app), "language",
+                                      g_variant_new_string ("en"));
+  ui_test_wait_for (start_page_in_english, fixture, 5000, "the start page in English");
+  ui_test_wait_for (start_page_in_thai, fixture, 10000, "the idle reset after a form");
 }
 
 typedef struct
