@@ -56,8 +56,18 @@ payload_line (const char *text, const char **rest)
       line++;
     }
   end = line + strcspn (line, "\r\n");
+  /* The line ends in "\n", "\r\n", a lone "\r" or the end of the text;
+   * REST must never step over the terminating NUL. */
   if (rest != NULL)
-    *rest = *end == '\r' ? end + 2 : *end == '\n' ? end + 1 : end;
+    {
+      const char *next = end;
+
+      if (*next == '\r')
+        next++;
+      if (*next == '\n')
+        next++;
+      *rest = next;
+    }
   return g_strndup (line, end - line);
 }
 
