@@ -588,6 +588,7 @@ test_counts_follow_rows (Fixture *f, gconstpointer data)
           g_autoptr(SaphanSubmissionInfo) claimed = saphan_store_claim_next (f->store, G_MAXINT64,
                                                                              &error);
           g_assert_no_error (error);
+          g_assert_true (claimed == NULL || claimed->state == SAPHAN_SUBMISSION_SENDING);
         }
       /* Moves the store refuses (a resolved submission, a state that does
        * not allow the move) must leave the counts alone as well. */
