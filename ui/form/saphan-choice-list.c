@@ -120,7 +120,10 @@ make_button (SaphanChoiceList *self, Choice *choice)
 {
   GtkWidget *button = gtk_toggle_button_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *mark = gtk_image_new ();
+  /* The mark only draws the state the button already exposes as pressed:
+   * a screen reader must not announce it as an image of its own. */
+  GtkWidget *mark = g_object_new (GTK_TYPE_IMAGE, "accessible-role",
+                                  GTK_ACCESSIBLE_ROLE_PRESENTATION, NULL);
   GtkWidget *label = gtk_label_new (choice->label);
 
   gtk_widget_add_css_class (mark, self->multiple ? "choice-check" : "choice-radio");

@@ -1138,7 +1138,8 @@ saphan_form_flow_init (SaphanFormFlow *self)
   /* Consent looks like the checkbox choices: a mark, then the words. */
   {
     GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-    GtkWidget *mark = gtk_image_new ();
+    GtkWidget *mark = g_object_new (GTK_TYPE_IMAGE, "accessible-role",
+                                    GTK_ACCESSIBLE_ROLE_PRESENTATION, NULL);
 
     gtk_widget_add_css_class (mark, "choice-mark");
     gtk_widget_add_css_class (mark, "choice-check");
