@@ -45,6 +45,7 @@ struct _SaphanApplication
   guint sigint_source;
 
   gboolean kiosk;
+  char *initial_form;
   gboolean exit_after_first_frame;
   gboolean first_frame_seen;
 };
@@ -79,6 +80,9 @@ static const GOptionEntry option_entries[]
           N_ ("Keep the database and receipts in DIR"), N_ ("DIR") },
         { "kiosk", 'k', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
           N_ ("Run full screen and locked down for citizens"), NULL },
+        { "form", 'f', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
+          N_ ("Open the form of the service ID once ready, for a kiosk of one service"),
+          N_ ("ID") },
         { "version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
           N_ ("Show the version and exit"), NULL },
         { NULL } };
@@ -305,6 +309,12 @@ saphan_application_handle_local_options (GApplication *application, GVariantDict
     saphan_application_set_data_dir (self, data_dir);
   if (g_variant_dict_contains (options, "kiosk"))
     saphan_application_set_kiosk (self, TRUE);
+  {
+    g_autofree char *form = NULL;
+
+    if (g_variant_dict_lookup (options, "form", "s", &form))
+      saphan_application_set_initial_form (self, form);
+  }
 
   /* GTK reads GTK_DEBUG when it initializes, which happens after this
    * handler during startup: GTK_DEBUG=interactive would otherwise open the
@@ -444,6 +454,7 @@ saphan_application_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_free (self->data_dir);
   g_free (self->language);
+  g_free (self->initial_form);
 
   G_OBJECT_CLASS (saphan_application_parent_class)->finalize (object);
 }
@@ -512,6 +523,23 @@ saphan_application_set_data_dir (SaphanApplication *self, const char *data_dir)
   g_free (self->data_dir);
   self->data_dir = g_strdup (data_dir);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATA_DIR]);
+}
+
+void
+saphan_application_set_initial_form (SaphanApplication *self, const char *form_id)
+{
+  g_return_if_fail (SAPHAN_IS_APPLICATION (self));
+
+  g_free (self->initial_form);
+  self->initial_form = g_strdup (form_id);
+}
+
+char *
+saphan_application_take_initial_form (SaphanApplication *self)
+{
+  g_return_val_if_fail (SAPHAN_IS_APPLICATION (self), NULL);
+
+  return g_steal_pointer (&self->initial_form);
 }
 
 gboolean

@@ -21,6 +21,11 @@ const char *saphan_application_get_data_dir (SaphanApplication *self);
 void saphan_application_set_data_dir (SaphanApplication *self, const char *data_dir);
 gboolean saphan_application_get_kiosk (SaphanApplication *self);
 void saphan_application_set_kiosk (SaphanApplication *self, gboolean kiosk);
+/* The service whose form the window opens once the kiosk is ready (the
+ * --form option): for a kiosk set up for one service. The window takes it
+ * once, so that Done still leads to the list of services. */
+void  saphan_application_set_initial_form  (SaphanApplication *self, const char *form_id);
+char *saphan_application_take_initial_form (SaphanApplication *self);
 /* "th" or "en": the state of the "app.language" action. */
 const char *saphan_application_get_language (SaphanApplication *self);
 /* The org.saphan.Kiosk settings, or NULL when the schema is not installed

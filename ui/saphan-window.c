@@ -42,6 +42,7 @@ struct _SaphanWindow
 
   gboolean kiosk;
   gboolean presented;
+  guint initial_form_source;
 };
 
 G_DEFINE_FINAL_TYPE (SaphanWindow, saphan_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -136,6 +137,20 @@ watch_first_frame (SaphanWindow *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+static gboolean
+open_initial_form_cb (gpointer user_data)
+{
+  SaphanWindow *self = user_data;
+  g_autofree char *form_id = saphan_application_take_initial_form (get_application (self));
+
+  self->initial_form_source = 0;
+  if (form_id != NULL && find_form (self, form_id) == NULL)
+    g_message ("There is no active service “%s” to open; showing all services", form_id);
+  else if (form_id != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.open-form", "s", form_id);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 load_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -162,6 +177,11 @@ load_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   rebuild_start_page (self);
   gtk_stack_set_visible_child (self->stack, self->start_page);
   watch_first_frame (self);
+
+  /* A kiosk set up for one service opens its form once the services are
+   * on screen; after Done it shows the services like any other. */
+  if (self->initial_form_source == 0)
+    self->initial_form_source = g_idle_add (open_initial_form_cb, self);
 }
 
 static void
@@ -512,6 +532,7 @@ saphan_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->retranslate_source, g_source_remove);
   g_clear_handle_id (&self->idle_source, g_source_remove);
+  g_clear_handle_id (&self->initial_form_source, g_source_remove);
   if (self->frame_clock != NULL)
     g_clear_signal_handler (&self->after_paint_handler, self->frame_clock);
   g_clear_object (&self->frame_clock);

@@ -282,6 +282,38 @@ flow_gone (gpointer user_data)
   return *(SaphanFormFlow **)user_data == NULL;
 }
 
+static gboolean
+form_page_showing (gpointer user_data)
+{
+  return g_strcmp0 (saphan_window_get_page_name (user_data), "form") == 0;
+}
+
+/* --form: a kiosk set up for one service opens its form once ready, once;
+ * cancelling it shows all the services, and an unknown id only those. */
+static void
+test_initial_form (Fixture *fixture, gconstpointer user_data)
+{
+  SaphanFormFlow *flow = NULL;
+
+  saphan_application_set_initial_form (fixture->app, "elderly_allowance");
+  fixture->window = saphan_window_new (fixture->app);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  ui_test_wait_for (form_page_showing, fixture->window, 20000, "the elderly allowance form");
+  expect_flow (fixture, "elderly_allowance", &flow);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (flow), "flow.cancel", NULL));
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "start");
+  ui_test_wait_for (flow_gone, &flow, 5000, "the cancelled flow to be finalized");
+  g_assert_null (saphan_application_take_initial_form (fixture->app));
+
+  saphan_application_set_initial_form (fixture->app, "no-such-service");
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  while (fixture->window != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  open_window (fixture);
+  g_assert_null (find_flow (fixture));
+}
+
 static void
 test_open_form (Fixture *fixture, gconstpointer user_data)
 {
@@ -1015,6 +1047,7 @@ static const UiCase ui_cases[] = {
   { "/ui/window/tiles", FALSE, test_tiles },
   { "/ui/window/second-start-keeps-forms", FALSE, test_second_start_keeps_forms },
   { "/ui/window/open-form", FALSE, test_open_form },
+  { "/ui/window/initial-form", FALSE, test_initial_form },
   { "/ui/window/complaint-end-to-end", FALSE, test_complaint_end_to_end },
   { "/ui/window/language", FALSE, test_language },
   { "/ui/window/kiosk-lockdown", TRUE, test_kiosk_lockdown },
