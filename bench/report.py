@@ -139,22 +139,38 @@ def main():
     ui = load(f'{raw}/ui.json')
     if ui:
         u = ui[0]
-        r['ui'] = {k: u[k] for k in ('kiosk', 'minimal', 'chromium', 'kiosk_self', 'minimal_self', 'runs')}
+        keys = ('kiosk', 'kiosk_installed', 'kiosk_form', 'minimal', 'chromium', 'kiosk_self',
+                'kiosk_installed_self', 'minimal_self', 'runs')
+        r['ui'] = {k: u[k] for k in keys if k in u}
         conv = lambda s: None if s is None else {'min': s['min'], 'median': s['median'], 'max': s['max']}
-        kf, mf, cf = (conv(u[k]['first_frame_ms']) for k in ('kiosk', 'minimal', 'chromium'))
-        kp, mp, cp = (conv(u[k]['pss_mib']) for k in ('kiosk', 'minimal', 'chromium'))
-        ks, ms = conv(u['kiosk_self']['spawn_to_exit_ms']), conv(u['minimal_self']['spawn_to_exit_ms'])
-        r['ui']['ratios'] = {'first_frame_kiosk_vs_chromium': ratio(kf, cf),
-                             'pss_kiosk_vs_chromium': ratio(kp, cp),
-                             'first_frame_kiosk_vs_minimal_gtk': ratio(kf, mf),
-                             'spawn_to_exit_kiosk_vs_minimal_gtk': ratio(ks, ms)}
-        rows += [('Cold start to first frame (screen)', fmt(kf), fmt(cf), ratio(kf, cf), 'kiosk vs Chromium'),
-                 ('Memory, PSS of the process tree', fmt(kp, 'MiB'), fmt(cp, 'MiB'), ratio(kp, cp),
+        frame = lambda k: conv(u[k]['first_frame_ms'])
+        pss = lambda k: conv(u[k]['pss_mib'])
+        # Chromium shows the elderly-allowance form: so does the kiosk it is
+        # compared with. The minimal window is compared with the start
+        # screen of a kiosk that has started before, and of a new one.
+        ff, fp, cf, cp = frame('kiosk_form'), pss('kiosk_form'), frame('chromium'), pss('chromium')
+        kf, kp, nf, np_ = frame('kiosk_installed'), pss('kiosk_installed'), frame('kiosk'), pss('kiosk')
+        mf, mp = frame('minimal'), pss('minimal')
+        ks = conv(u['kiosk_installed_self']['spawn_to_exit_ms'])
+        ms = conv(u['minimal_self']['spawn_to_exit_ms'])
+        r['ui']['ratios'] = {'first_frame_kiosk_form_vs_chromium': ratio(ff, cf),
+                             'pss_kiosk_form_vs_chromium': ratio(fp, cp),
+                             'first_frame_installed_kiosk_vs_minimal_gtk': ratio(kf, mf),
+                             'first_frame_new_kiosk_vs_minimal_gtk': ratio(nf, mf),
+                             'spawn_to_exit_installed_kiosk_vs_minimal_gtk': ratio(ks, ms)}
+        rows += [('Cold start to the elderly-allowance form (screen)', fmt(ff), fmt(cf), ratio(ff, cf),
                   'kiosk vs Chromium'),
-                 ('Cold start: kiosk vs minimal GTK (screen)', fmt(kf), fmt(mf), ratio(kf, mf), 'target ≤ 1.3×'),
-                 ('Cold start: kiosk vs minimal GTK (exit after frame)', fmt(ks), fmt(ms), ratio(ks, ms),
-                  'target ≤ 1.3×'),
-                 ('Memory: kiosk vs minimal GTK', fmt(kp, 'MiB'), fmt(mp, 'MiB'), ratio(kp, mp), '')]
+                 ('Memory with that form, PSS of the process tree', fmt(fp, 'MiB'), fmt(cp, 'MiB'),
+                  ratio(fp, cp), 'kiosk vs Chromium'),
+                 ('Cold start to the services, installed kiosk (screen)', fmt(kf), fmt(mf), ratio(kf, mf),
+                  'vs minimal GTK, target ≤ 1.3×'),
+                 ('Cold start to the services, new kiosk (screen)', fmt(nf), fmt(mf), ratio(nf, mf),
+                  'vs minimal GTK'),
+                 ('Spawn to exit after the first paint, installed kiosk', fmt(ks), fmt(ms), ratio(ks, ms),
+                  'vs minimal GTK'),
+                 ('Memory, installed kiosk', fmt(kp, 'MiB'), fmt(mp, 'MiB'), ratio(kp, mp),
+                  'vs minimal GTK, target ≤ 75 MB'),
+                 ('Memory, new kiosk', fmt(np_, 'MiB'), fmt(mp, 'MiB'), ratio(np_, mp), 'vs minimal GTK')]
 
     sync_path = os.path.join(raw, 'sync.txt')
     if os.path.exists(sync_path):
