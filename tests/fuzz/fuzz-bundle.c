@@ -10,7 +10,8 @@
  *   2  the rest is a tar stream walked with the tar reader directly;
  *   3  the rest is the manifest of a USB export of submissions, signed here
  *      with a kiosk key the import is told to trust and written beside one
- *      small payload file, so that an import reads it past the signature.
+ *      small payload file, so that an import reads it past the signature;
+ *   4  the rest is a bundle's settings.json, read as staging reads it.
  *
  * The data folder trusts keys/fuzz.pub, a key made only for these tests.
  * With FUZZ_MAKE_SEEDS=DIR set, the target writes one seed of each kind into
@@ -26,6 +27,7 @@
 #include <string.h>
 
 #include "saphan-bundle.h"
+#include "saphan-bundle-private.h"
 #include "saphan-kiosk-key.h"
 #include "saphan-minisign.h"
 #include "saphan-store.h"
@@ -41,7 +43,8 @@ const char *const fuzz_dictionary[] = {
   "\"size\": ", "\"sha256\": \"", "../", "/etc/passwd", "forms/a.xml", "ustar",
   "18446744073709551615", "-1", "null", "{}", "[]", "\\u0000", "\"submissions\": [",
   "\"instance_id\": \"uuid:", "\"form_id\": \"", "\"role\": \"payload\"", "\"role\": \"attachment\"",
-  "\"name\": \"submission.xml\"", "\"encryption\": \"", "\"created_at\": ", NULL,
+  "\"name\": \"submission.xml\"", "\"encryption\": \"", "\"created_at\": ",
+  "\"kiosk.name\": ", "\"bundle.version\": ", "\"sync.server.url\": ", NULL,
 };
 
 static char *data_dir;
@@ -139,6 +142,13 @@ make_seeds (const char *dir)
       saphan_kiosk_key_get_id (kiosk_key), strlen (export_payload), sha);
     write_seed (dir, "export-manifest", 3, (const guint8 *) export_manifest,
                 strlen (export_manifest));
+  }
+  {
+    static const char settings[] = "{\"kiosk.name\": \"ตำบลบ้านใหม่\", "
+                                   "\"sync.server.url\": \"https://odk.example/v1/projects/1\", "
+                                   "\"retention.days\": \"90\"}\n";
+
+    write_seed (dir, "settings", 4, (const guint8 *) settings, strlen (settings));
   }
 }
 
@@ -286,6 +296,31 @@ fuzz_export_manifest (const guint8 *data, gsize size)
   g_unlink (sig_path);
 }
 
+static void
+fuzz_settings (const guint8 *data, gsize size)
+{
+  g_autofree char *path = g_build_filename (work_dir, "settings.json", NULL);
+  g_autoptr(GHashTable) settings = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert (g_file_set_contents (path, (const char *) data, (gssize) size, NULL));
+  if (_saphan_bundle_read_settings (work_dir, &settings, &error))
+    {
+      GHashTableIter iter;
+      gpointer name, value;
+
+      /* What is accepted is what the store may be given: dotted names
+       * outside bundle., string values. */
+      g_hash_table_iter_init (&iter, settings);
+      while (g_hash_table_iter_next (&iter, &name, &value))
+        g_assert (strchr (name, '.') != NULL && !g_str_has_prefix (name, "bundle.") &&
+                  value != NULL);
+    }
+  else
+    g_assert (error != NULL);
+  g_unlink (path);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -293,7 +328,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     LLVMFuzzerInitialize (NULL, NULL);
   if (size == 0)
     return 0;
-  switch (data[0] % 4)
+  switch (data[0] % 5)
     {
     case 0:
       fuzz_bundle_file (data + 1, size - 1);
@@ -304,8 +339,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     case 2:
       fuzz_tar (data + 1, size - 1);
       break;
-    default:
+    case 3:
       fuzz_export_manifest (data + 1, size - 1);
+      break;
+    default:
+      fuzz_settings (data + 1, size - 1);
       break;
     }
   return 0;
