@@ -108,19 +108,7 @@ http_get (const SaphanSyncProfile *profile, const char *url, gsize cap, GCancell
     return NULL;
   headers = saphan_sync_openrosa_headers (FALSE);
   easy = curl_easy_init ();
-  if (headers == NULL || easy == NULL)
-    {
-      g_set_error (error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, "%s",
-                   _("Could not start a network transfer: out of memory"));
-      rc = CURLE_OUT_OF_MEMORY;
-    }
-  else if (!saphan_sync_profile_apply (profile, easy, error))
-    rc = CURLE_OUT_OF_MEMORY;
-  else if ((rc = curl_easy_setopt (easy, CURLOPT_URL, url)) != CURLE_OK
-           || (rc = curl_easy_setopt (easy, CURLOPT_HTTPHEADER, headers)) != CURLE_OK)
-    g_set_error (error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, _("Could not prepare a network transfer: %s"),
-                 curl_easy_strerror (rc));
-  if (rc != CURLE_OK)
+  if (!saphan_sync_profile_apply (profile, easy, url, headers, error))
     {
       if (easy != NULL)
         curl_easy_cleanup (easy);

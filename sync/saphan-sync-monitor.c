@@ -218,10 +218,8 @@ saphan_sync_monitor_probe (SaphanSyncMonitor *self)
   url = saphan_sync_profile_submission_url (profile);
   headers = saphan_sync_openrosa_headers (TRUE);
   easy = curl_easy_init ();
-  if (headers == NULL || easy == NULL || !saphan_sync_profile_apply (profile, easy, NULL)
-      || curl_easy_setopt (easy, CURLOPT_URL, url) != CURLE_OK
+  if (!saphan_sync_profile_apply (profile, easy, url, headers, NULL)
       || curl_easy_setopt (easy, CURLOPT_NOBODY, 1L) != CURLE_OK
-      || curl_easy_setopt (easy, CURLOPT_HTTPHEADER, headers) != CURLE_OK
       || curl_easy_setopt (easy, CURLOPT_TIMEOUT, (long) PROBE_TIMEOUT_SECONDS) != CURLE_OK
       || curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT, (long) PROBE_TIMEOUT_SECONDS) != CURLE_OK)
     {

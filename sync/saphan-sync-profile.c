@@ -309,11 +309,15 @@ saphan_sync_profile_describe (const SaphanSyncProfile *p)
   G_STMT_END
 
 gboolean
-saphan_sync_profile_apply (const SaphanSyncProfile *p, CURL *easy, GError **error)
+saphan_sync_profile_apply (const SaphanSyncProfile *p, CURL *easy, const char *url,
+                           struct curl_slist *headers, GError **error)
 {
   /* Each string option is copied by libcurl and may fail for want of
    * memory: the first failure is kept and reported once at the end. */
-  CURLcode rc = easy != NULL ? CURLE_OK : CURLE_OUT_OF_MEMORY;
+  CURLcode rc = easy != NULL && headers != NULL ? CURLE_OK : CURLE_OUT_OF_MEMORY;
+
+  APPLY (easy, CURLOPT_URL, url);
+  APPLY (easy, CURLOPT_HTTPHEADER, headers);
 
   /* Verification is never optional: a kiosk on a hotel-style network must
    * not hand citizens' data to whoever answers. */

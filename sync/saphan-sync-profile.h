@@ -94,11 +94,14 @@ char *saphan_sync_profile_form_list_url  (const SaphanSyncProfile *profile);
 /* The URL with any secret (the Central token) replaced, for logs. */
 char *saphan_sync_profile_describe       (const SaphanSyncProfile *profile);
 
-/* Applies every transport and authentication option to EASY: TLS always
- * verified, timeouts, low-speed abort, proxy, pins, no redirects followed.
- * Fails (SAPHAN_ERROR_NETWORK) when libcurl cannot store an option, which
- * happens only when it runs out of memory or EASY is NULL. */
-gboolean saphan_sync_profile_apply (const SaphanSyncProfile *profile, CURL *easy, GError **error);
+/* Makes EASY a request for URL with HEADERS (kept by the caller until the
+ * transfer ends) under every transport and authentication option: TLS
+ * always verified, timeouts, low-speed abort, proxy, pins, no redirects
+ * followed. Fails (SAPHAN_ERROR_NETWORK) when libcurl cannot store an
+ * option, which happens only when it runs out of memory, or when EASY or
+ * HEADERS is NULL (their allocation failed), so that callers check once. */
+gboolean saphan_sync_profile_apply (const SaphanSyncProfile *profile, CURL *easy, const char *url,
+                                    struct curl_slist *headers, GError **error);
 
 /* The headers every OpenRosa request carries (version and date), plus an
  * empty Expect: for SMALL_BODY. NULL when libcurl runs out of memory. */

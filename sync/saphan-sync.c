@@ -330,6 +330,15 @@ post_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   record_verdict (g_steal_pointer (&task), verdict);
 }
 
+/* Sets ERROR when the option a request adds to the profile's failed (RC). */
+static void
+prepare_failed (CURLcode rc, GError **error)
+{
+  if (rc != CURLE_OK)
+    g_set_error (error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK,
+                 _("Could not prepare a network transfer: %s"), curl_easy_strerror (rc));
+}
+
 static void
 step_post (GTask *task)
 {
@@ -353,18 +362,9 @@ step_post (GTask *task)
         g_set_error (&error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, "%s",
                      _("Could not build the request headers: out of memory"));
     }
-  if (error == NULL && saphan_sync_profile_apply (run->profile, easy, &error))
-    {
-      CURLcode rc = curl_easy_setopt (easy, CURLOPT_URL, run->submission_url);
-
-      if (rc == CURLE_OK)
-        rc = curl_easy_setopt (easy, CURLOPT_HTTPHEADER, post->headers);
-      if (rc == CURLE_OK)
-        rc = curl_easy_setopt (easy, CURLOPT_MIMEPOST, post->mime);
-      if (rc != CURLE_OK)
-        g_set_error (&error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, _("Could not prepare a network transfer: %s"),
-                     curl_easy_strerror (rc));
-    }
+  if (error == NULL
+      && saphan_sync_profile_apply (run->profile, easy, run->submission_url, post->headers, &error))
+    prepare_failed (curl_easy_setopt (easy, CURLOPT_MIMEPOST, post->mime), &error);
   if (error != NULL)
     {
       /* The same order as a finished transfer: the handle, then what it
@@ -513,21 +513,8 @@ step_head (GTask *task)
     }
   easy = curl_easy_init ();
   headers = saphan_sync_openrosa_headers (TRUE);
-  if (easy == NULL || headers == NULL)
-    g_set_error (&error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, "%s",
-                 _("Could not start a network transfer: out of memory"));
-  else if (saphan_sync_profile_apply (run->profile, easy, &error))
-    {
-      CURLcode rc = curl_easy_setopt (easy, CURLOPT_URL, run->submission_url);
-
-      if (rc == CURLE_OK)
-        rc = curl_easy_setopt (easy, CURLOPT_NOBODY, 1L);
-      if (rc == CURLE_OK)
-        rc = curl_easy_setopt (easy, CURLOPT_HTTPHEADER, headers);
-      if (rc != CURLE_OK)
-        g_set_error (&error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, _("Could not prepare a network transfer: %s"),
-                     curl_easy_strerror (rc));
-    }
+  if (saphan_sync_profile_apply (run->profile, easy, run->submission_url, headers, &error))
+    prepare_failed (curl_easy_setopt (easy, CURLOPT_NOBODY, 1L), &error);
   if (error != NULL)
     {
       /* Nothing is claimed yet: the run simply ends with the error and
