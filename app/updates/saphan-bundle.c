@@ -16,8 +16,8 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-static void
-bundle_file_free (SaphanBundleFile *file)
+void
+saphan_bundle_file_free (SaphanBundleFile *file)
 {
   g_free (file->path);
   g_free (file->sha256);
@@ -252,7 +252,7 @@ _saphan_bundle_parse_manifest (GBytes *bytes, GError **error)
               SAPHAN_BUNDLE_MAX_FILES);
       return NULL;
     }
-  info->files = g_ptr_array_new_with_free_func ((GDestroyNotify) bundle_file_free);
+  info->files = g_ptr_array_new_with_free_func ((GDestroyNotify) saphan_bundle_file_free);
   for (guint i = 0; i < json_array_get_length (files); i++)
     {
       JsonNode *item = json_array_get_element (files, i);
@@ -489,7 +489,7 @@ saphan_bundle_create (const char *src_dir, const char *out_path,
                       GError **error)
 {
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify) bundle_file_free);
+  g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify) saphan_bundle_file_free);
   g_autoptr (GPtrArray) contents = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_autoptr (GBytes) manifest = NULL;
   g_autofree char *signature = NULL, *tmp_path = NULL;

@@ -39,6 +39,8 @@ typedef struct
   char   *sha256;    /* lowercase hex */
 } SaphanBundleFile;
 
+void saphan_bundle_file_free (SaphanBundleFile *file);
+
 typedef struct
 {
   guint64    version;

@@ -14,14 +14,6 @@ entry_free (BtEntry *entry)
   g_free (entry);
 }
 
-static void
-listed_free (SaphanBundleFile *file)
-{
-  g_free (file->path);
-  g_free (file->sha256);
-  g_free (file);
-}
-
 void
 bt_bundle_free (BtBundle *bundle)
 {
@@ -114,7 +106,7 @@ bt_bundle_new (const SaphanMinisignSecretKey *key, guint64 version, const char *
   bundle->version = version;
   bundle->compatible =
     g_strdup (compatible != NULL ? compatible : SAPHAN_BUNDLE_DEFAULT_COMPATIBLE);
-  bundle->listed = g_ptr_array_new_with_free_func ((GDestroyNotify) listed_free);
+  bundle->listed = g_ptr_array_new_with_free_func ((GDestroyNotify) saphan_bundle_file_free);
   bundle->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
   for (int i = 0; files[i] != NULL; i += 2)
     {
