@@ -112,7 +112,6 @@ print_info (CtlContext *ctx, const SaphanBundleInfo *info, const char *verb)
   if (ctx->json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "version");
@@ -126,8 +125,7 @@ print_info (CtlContext *ctx, const SaphanBundleInfo *info, const char *verb)
       json_builder_set_member_name (b, "compatible");
       json_builder_add_string_value (b, info->compatible);
       json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      ctl_print_json (root);
+      ctl_print_json (b);
       return;
     }
   printf ("%s\n", verb);
@@ -182,8 +180,6 @@ cmd_rollback (CtlContext *ctx, int argc, char **argv)
 
   if (!ctl_parse ("bundle rollback", "", NULL, &argc, &argv))
     return CTL_EXIT_USAGE;
-  if (argc != 1)
-    return ctl_usage ("bundle rollback", _("unexpected argument “%s”"), argv[1]);
   if ((store = ctl_store (ctx, &error)) == NULL ||
       !saphan_bundle_rollback (ctx->data_dir, store, &error))
     return ctl_fail (ctx, error);
@@ -237,8 +233,6 @@ cmd_status (CtlContext *ctx, int argc, char **argv)
 
   if (!ctl_parse ("bundle status", "", NULL, &argc, &argv))
     return CTL_EXIT_USAGE;
-  if (argc != 1)
-    return ctl_usage ("bundle status", _("unexpected argument “%s”"), argv[1]);
 
   installed = saphan_bundle_installed_version (ctx->data_dir);
   previous_link = g_build_filename (ctx->data_dir, "content", "previous", NULL);
@@ -250,15 +244,13 @@ cmd_status (CtlContext *ctx, int argc, char **argv)
   if (ctx->json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "installed");
       json_builder_add_int_value (b, installed);
       json_builder_set_member_name (b, "previous");
       json_builder_add_int_value (b, previous);
       json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      ctl_print_json (root);
+      ctl_print_json (b);
       return CTL_EXIT_OK;
     }
   if (installed == 0)

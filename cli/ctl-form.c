@@ -50,7 +50,6 @@ cmd_form_check (CtlContext *ctx, int argc, char **argv)
   if (ctx->json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_object (b);
       add_string_or_null (b, "id", saphan_form_get_id (form));
@@ -65,8 +64,7 @@ cmd_form_check (CtlContext *ctx, int argc, char **argv)
       json_builder_set_member_name (b, "questions");
       json_builder_add_int_value (b, saphan_form_get_question_count (form));
       json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      ctl_print_json (root);
+      ctl_print_json (b);
       return CTL_EXIT_OK;
     }
   {
@@ -157,7 +155,6 @@ print_states (SaphanSession *session, const char *form_name)
 {
   g_autoptr (GPtrArray) states = saphan_session_list_states (session);
   g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "form");
@@ -187,8 +184,7 @@ print_states (SaphanSession *session, const char *form_name)
     }
   json_builder_end_array (b);
   json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  ctl_print_json (root);
+  ctl_print_json (b);
 }
 
 static int
@@ -277,7 +273,6 @@ cmd_forms_install (CtlContext *ctx, int argc, char **argv)
   if (ctx->json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_object (b);
       add_string_or_null (b, "form_id", info->form_id);
@@ -285,8 +280,7 @@ cmd_forms_install (CtlContext *ctx, int argc, char **argv)
       add_string_or_null (b, "title", info->title);
       add_string_or_null (b, "hash", info->hash);
       json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      ctl_print_json (root);
+      ctl_print_json (b);
     }
   else
     printf (_("Installed %s version %s (%s)\n"), info->form_id, info->version, info->title);
@@ -354,14 +348,12 @@ cmd_submit (CtlContext *ctx, int argc, char **argv)
   if (ctx->json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_object (b);
       add_string_or_null (b, "instance_id", instance_id);
       add_string_or_null (b, "receipt_number", number);
       json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      ctl_print_json (root);
+      ctl_print_json (b);
     }
   else
     printf ("%s %s\n", instance_id, number);

@@ -26,13 +26,6 @@ json_member_string (JsonBuilder *b, const char *name, const char *value)
     json_builder_add_null_value (b);
 }
 
-static void
-print_builder (JsonBuilder *b)
-{
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
-  ctl_print_json (root);
-}
-
 static gboolean
 parse_media_option (const char *command, const char *text, SaphanMedia *out_media)
 {
@@ -61,8 +54,6 @@ cmd_keys_show (CtlContext *ctx, int argc, char **argv)
 
   if (!ctl_parse ("keys show", "", NULL, &argc, &argv))
     return CTL_EXIT_USAGE;
-  if (argc > 1)
-    return ctl_usage ("keys show", _("takes no arguments"));
   if (!saphan_paths_ensure_data_dir (ctx->data_dir, &error) ||
       (key = saphan_kiosk_key_load_or_create (ctx->data_dir, &error)) == NULL ||
       (trusted = saphan_keyring_list (ctx->data_dir, &error)) == NULL)
@@ -88,7 +79,7 @@ cmd_keys_show (CtlContext *ctx, int argc, char **argv)
         json_builder_add_string_value (b, trusted->pdata[i]);
       json_builder_end_array (b);
       json_builder_end_object (b);
-      print_builder (b);
+      ctl_print_json (b);
       return CTL_EXIT_OK;
     }
   printf (_("Key ID:      %s\n"), saphan_kiosk_key_get_id (key));
@@ -122,7 +113,7 @@ cmd_keys_trust (CtlContext *ctx, int argc, char **argv)
       json_builder_begin_object (b);
       json_member_string (b, "trusted", id);
       json_builder_end_object (b);
-      print_builder (b);
+      ctl_print_json (b);
     }
   else
     printf (_("Trusted kiosk key %s.\n"), id);
@@ -169,7 +160,7 @@ print_payload (CtlContext *ctx, const SaphanReceiptPayload *p, SaphanReceiptVerd
           json_member_string (b, "submission_sha256", sha);
         }
       json_builder_end_object (b);
-      print_builder (b);
+      ctl_print_json (b);
       return;
     }
   if (p != NULL)
@@ -253,7 +244,7 @@ print_result (CtlContext *ctx, const char *number, const SaphanReceiptPrintResul
       json_builder_set_member_name (b, "height_mm");
       json_builder_add_double_value (b, r->layout.height_mm);
       json_builder_end_object (b);
-      print_builder (b);
+      ctl_print_json (b);
     }
   else if (error == NULL && r->pdf_path != NULL)
     printf (_("No printer is set up; receipt %s saved as %s\n"), number, r->pdf_path);
@@ -343,7 +334,7 @@ cmd_receipt_render (CtlContext *ctx, int argc, char **argv)
       json_builder_set_member_name (b, "render_ms");
       json_builder_add_double_value (b, (g_get_monotonic_time () - start) / 1000.0);
       json_builder_end_object (b);
-      print_builder (b);
+      ctl_print_json (b);
     }
   else
     printf (_("Wrote %s (%s, %.0f × %.0f mm, QR version %d).\n"), output,
@@ -400,8 +391,6 @@ cmd_printer_status (CtlContext *ctx, int argc, char **argv)
 
   if (!ctl_parse ("printer status", "", NULL, &argc, &argv))
     return CTL_EXIT_USAGE;
-  if (argc > 1)
-    return ctl_usage ("printer status", _("takes no arguments"));
   store = ctl_store (ctx, &error);
   if (store == NULL)
     return ctl_fail (ctx, error);
@@ -436,7 +425,7 @@ cmd_printer_status (CtlContext *ctx, int argc, char **argv)
           json_member_string (b, "message", status->problem_message);
         }
       json_builder_end_object (b);
-      print_builder (b);
+      ctl_print_json (b);
     }
   else if (status == NULL)
     {
@@ -483,8 +472,6 @@ cmd_printer_test (CtlContext *ctx, int argc, char **argv)
 
   if (!ctl_parse ("printer test", "", NULL, &argc, &argv))
     return CTL_EXIT_USAGE;
-  if (argc > 1)
-    return ctl_usage ("printer test", _("takes no arguments"));
   store = ctl_store (ctx, &error);
   if (store == NULL || (key = saphan_kiosk_key_load_or_create (ctx->data_dir, &error)) == NULL)
     return ctl_fail (ctx, error);

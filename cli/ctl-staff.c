@@ -189,8 +189,6 @@ cmd_staff_list (CtlContext *ctx, int argc, char **argv)
 
   if (!ctl_parse ("staff list", "", NULL, &argc, &argv))
     return CTL_EXIT_USAGE;
-  if (argc > 1)
-    return ctl_usage ("staff list", _("takes no arguments"));
   store = ctl_store (ctx, &error);
   if (store == NULL || (list = saphan_staff_list (store, &error)) == NULL)
     return ctl_fail (ctx, error);
@@ -198,7 +196,6 @@ cmd_staff_list (CtlContext *ctx, int argc, char **argv)
   if (ctx->json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_array (b);
       for (guint i = 0; i < list->len; i++)
@@ -217,8 +214,7 @@ cmd_staff_list (CtlContext *ctx, int argc, char **argv)
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
-      root = json_builder_get_root (b);
-      ctl_print_json (root);
+      ctl_print_json (b);
       return CTL_EXIT_OK;
     }
 
@@ -248,8 +244,6 @@ cmd_audit_verify (CtlContext *ctx, int argc, char **argv)
 
   if (!ctl_parse ("audit verify", "", NULL, &argc, &argv))
     return CTL_EXIT_USAGE;
-  if (argc > 1)
-    return ctl_usage ("audit verify", _("takes no arguments"));
   store = ctl_store (ctx, &error);
   if (store == NULL || (key = saphan_kiosk_key_load_or_create (ctx->data_dir, &error)) == NULL)
     return ctl_fail (ctx, error);
@@ -267,7 +261,6 @@ cmd_audit_verify (CtlContext *ctx, int argc, char **argv)
   if (ctx->json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "ok");
@@ -286,8 +279,7 @@ cmd_audit_verify (CtlContext *ctx, int argc, char **argv)
       else
         json_builder_add_null_value (b);
       json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      ctl_print_json (root);
+      ctl_print_json (b);
       return ok ? CTL_EXIT_OK : saphan_error_exit_code (error);
     }
   if (!ok)
@@ -312,8 +304,6 @@ cmd_audit_show (CtlContext *ctx, int argc, char **argv)
 
   if (!ctl_parse ("audit show", "", options, &argc, &argv))
     return CTL_EXIT_USAGE;
-  if (argc > 1)
-    return ctl_usage ("audit show", _("takes no arguments"));
   if (limit < 0)
     return ctl_usage ("audit show", _("--limit must not be negative"));
   store = ctl_store (ctx, &error);
@@ -325,7 +315,6 @@ cmd_audit_show (CtlContext *ctx, int argc, char **argv)
   if (ctx->json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_array (b);
       for (guint i = 0; i < entries->len; i++)
@@ -346,8 +335,7 @@ cmd_audit_show (CtlContext *ctx, int argc, char **argv)
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
-      root = json_builder_get_root (b);
-      ctl_print_json (root);
+      ctl_print_json (b);
       return CTL_EXIT_OK;
     }
 
@@ -372,8 +360,6 @@ cmd_purge (CtlContext *ctx, int argc, char **argv)
 
   if (!ctl_parse ("purge", "", NULL, &argc, &argv))
     return CTL_EXIT_USAGE;
-  if (argc > 1)
-    return ctl_usage ("purge", _("takes no arguments"));
   store = ctl_store (ctx, &error);
   if (store == NULL ||
       !saphan_store_purge_expired (store, g_get_real_time () / G_USEC_PER_SEC, &n, &error))
@@ -382,14 +368,12 @@ cmd_purge (CtlContext *ctx, int argc, char **argv)
   if (ctx->json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "purged");
       json_builder_add_int_value (b, n);
       json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      ctl_print_json (root);
+      ctl_print_json (b);
       return CTL_EXIT_OK;
     }
   printf (g_dngettext (GETTEXT_PACKAGE, "Deleted the answers of %lld accepted submission past the retention period.\n",

@@ -22,8 +22,6 @@ cmd_status (CtlContext *ctx, int argc, char **argv)
 
   if (!ctl_parse ("status", "", NULL, &argc, &argv))
     return CTL_EXIT_USAGE;
-  if (argc > 1)
-    return ctl_usage ("status", _("takes no arguments"));
 
   store = ctl_store (ctx, &error);
   if (store == NULL || !saphan_store_count_by_state (store, counts, &error))
@@ -37,7 +35,6 @@ cmd_status (CtlContext *ctx, int argc, char **argv)
   if (ctx->json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "version");
@@ -72,8 +69,7 @@ cmd_status (CtlContext *ctx, int argc, char **argv)
       json_builder_add_string_value (b, receipts_dir);
       json_builder_end_object (b);
       json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      ctl_print_json (root);
+      ctl_print_json (b);
       return CTL_EXIT_OK;
     }
 
@@ -100,8 +96,6 @@ cmd_forms_list (CtlContext *ctx, int argc, char **argv)
 
   if (!ctl_parse ("forms list", "", NULL, &argc, &argv))
     return CTL_EXIT_USAGE;
-  if (argc > 1)
-    return ctl_usage ("forms list", _("takes no arguments"));
   store = ctl_store (ctx, &error);
   if (store == NULL || (forms = saphan_store_list_forms (store, &error)) == NULL)
     return ctl_fail (ctx, error);
@@ -109,7 +103,6 @@ cmd_forms_list (CtlContext *ctx, int argc, char **argv)
   if (ctx->json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_array (b);
       for (guint i = 0; i < forms->len; i++)
@@ -129,8 +122,7 @@ cmd_forms_list (CtlContext *ctx, int argc, char **argv)
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
-      root = json_builder_get_root (b);
-      ctl_print_json (root);
+      ctl_print_json (b);
       return CTL_EXIT_OK;
     }
 
@@ -221,8 +213,6 @@ cmd_submissions_list (CtlContext *ctx, int argc, char **argv)
 
   if (!ctl_parse ("submissions list", "", entries, &argc, &argv))
     return CTL_EXIT_USAGE;
-  if (argc > 1)
-    return ctl_usage ("submissions list", _("takes no arguments"));
   if (state_text != NULL)
     {
       if (!saphan_submission_state_from_string (state_text, &state))
@@ -239,14 +229,12 @@ cmd_submissions_list (CtlContext *ctx, int argc, char **argv)
   if (ctx->json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_array (b);
       for (guint i = 0; i < list->len; i++)
         add_submission_json (b, list->pdata[i]);
       json_builder_end_array (b);
-      root = json_builder_get_root (b);
-      ctl_print_json (root);
+      ctl_print_json (b);
       return CTL_EXIT_OK;
     }
 
@@ -282,11 +270,9 @@ cmd_submissions_show (CtlContext *ctx, int argc, char **argv)
   if (ctx->json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
 
       add_submission_json (b, s);
-      root = json_builder_get_root (b);
-      ctl_print_json (root);
+      ctl_print_json (b);
       return CTL_EXIT_OK;
     }
 
@@ -350,14 +336,12 @@ cmd_submissions_resolve (CtlContext *ctx, int argc, char **argv)
   if (ctx->json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
       g_autoptr (SaphanSubmissionInfo) s = saphan_store_get_submission (store, argv[1], &error);
 
       if (s == NULL)
         return ctl_fail (ctx, error);
       add_submission_json (b, s);
-      root = json_builder_get_root (b);
-      ctl_print_json (root);
+      ctl_print_json (b);
       return CTL_EXIT_OK;
     }
   printf (_("Resolved %s; it no longer needs attention.\n"), argv[1]);

@@ -115,8 +115,6 @@ cmd_server_show (CtlContext *ctx, int argc, char **argv)
 
   if (!ctl_parse ("server show", "", NULL, &argc, &argv))
     return CTL_EXIT_USAGE;
-  if (argc > 1)
-    return ctl_usage ("server show", _("takes no arguments"));
   store = ctl_store (ctx, &error);
   if (store == NULL || (p = saphan_sync_profile_load (store, &error)) == NULL)
     return ctl_fail (ctx, error);
@@ -131,7 +129,6 @@ cmd_server_show (CtlContext *ctx, int argc, char **argv)
   if (ctx->json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "kind");
@@ -151,8 +148,7 @@ cmd_server_show (CtlContext *ctx, int argc, char **argv)
       json_builder_set_member_name (b, "last_success");
       json_builder_add_string_value (b, last);
       json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      ctl_print_json (root);
+      ctl_print_json (b);
       return CTL_EXIT_OK;
     }
   printf (_("Server:        %s (%s)\n"), p->url, saphan_server_kind_to_string (p->kind));
@@ -198,7 +194,6 @@ print_summary (CtlContext *ctx, const SaphanSyncSummary *s)
   if (ctx->json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "accepted");
@@ -222,8 +217,7 @@ print_summary (CtlContext *ctx, const SaphanSyncSummary *s)
       json_builder_set_member_name (b, "last_reason");
       json_builder_add_string_value (b, s->last_reason);
       json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      ctl_print_json (root);
+      ctl_print_json (b);
     }
   else
     {

@@ -41,11 +41,13 @@ SaphanStore *ctl_store       (CtlContext *ctx, GError **error);
 int          ctl_fail        (CtlContext *ctx, const GError *error);
 /* Prints a usage problem and returns CTL_EXIT_USAGE. */
 int          ctl_usage       (const char *command, const char *format, ...) G_GNUC_PRINTF (2, 3);
-/* Parses a command's own options; returns FALSE after printing the usage
- * problem (the caller returns CTL_EXIT_USAGE). */
+/* Parses a command's own options, and with PARAMS "" refuses any other
+ * argument; returns FALSE after printing the usage problem (the caller
+ * returns CTL_EXIT_USAGE). */
 gboolean     ctl_parse       (const char *command, const char *params, GOptionEntry *entries,
                               int *argc, char ***argv);
-void         ctl_print_json  (JsonNode *node);
+/* Prints what BUILDER built, pretty, on stdout. */
+void         ctl_print_json  (JsonBuilder *builder);
 char        *ctl_format_time (gint64 unix_seconds);
 
 /* Command groups, each in its own file. */

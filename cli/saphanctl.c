@@ -90,17 +90,24 @@ ctl_parse (const char *command, const char *params, GOptionEntry *entries, int *
       ctl_usage (command, "%s", error->message);
       return FALSE;
     }
+  /* A command without positional parameters refuses any. */
+  if (*params == '\0' && *argc > 1)
+    {
+      ctl_usage (command, _("unexpected argument “%s”"), (*argv)[1]);
+      return FALSE;
+    }
   return TRUE;
 }
 
 void
-ctl_print_json (JsonNode *node)
+ctl_print_json (JsonBuilder *builder)
 {
   g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
   g_autofree char *text = NULL;
 
   json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, node);
+  json_generator_set_root (gen, root);
   text = json_generator_to_data (gen, NULL);
   printf ("%s\n", text);
 }
