@@ -100,6 +100,13 @@ def run(cmd, env_extra, self_report=None):
         elif h != blank and now - last_change > SETTLE:
             break
     first = next((t for t, h in shots if h == last), None) if last != blank else None
+    # A program that is already gone has no memory to measure: it is left
+    # out of the figures (and its output kept) rather than counted as 0.
+    if proc.poll() is not None:
+        out, _ = proc.communicate()
+        print(f'{cmd[0]} exited with {proc.returncode} before it was measured: {out[-200:]}',
+              file=sys.stderr)
+        return {'first_frame_ms': None, 'pss_kib': None, 'processes': None, 'output': out[-400:]}
     memory, n_procs = pss_kib(proc.pid)
     os.killpg(proc.pid, signal.SIGTERM)
     try:
@@ -196,7 +203,8 @@ def main():
     out = {'runs': runs, 'screen': '1280x800x24 Xvfb', 'raw': results}
     for name in ('kiosk', 'kiosk_installed', 'kiosk_form', 'minimal', 'chromium'):
         out[name] = {'first_frame_ms': summary([r['first_frame_ms'] for r in results[name]]),
-                     'pss_mib': summary([r['pss_kib'] / 1024 for r in results[name]]),
+                     'pss_mib': summary([r['pss_kib'] / 1024 for r in results[name]
+                                         if r['pss_kib'] is not None]),
                      'processes': summary([r['processes'] for r in results[name]])}
     for name in ('kiosk_self', 'kiosk_installed_self', 'minimal_self'):
         out[name] = {'self_ms': summary([r['self_ms'] for r in results[name]]),
