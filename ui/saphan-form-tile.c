@@ -8,6 +8,8 @@
 
 #include "saphan-form-tile.h"
 
+#include "saphan-column.h"
+
 struct _SaphanFormTile
 {
   GtkButton parent_instance;
@@ -126,6 +128,8 @@ saphan_form_tile_class_init (SaphanFormTileClass *klass)
       "title", NULL, NULL, "", G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /* The template builds SaphanColumns by type name. */
+  g_type_ensure (SAPHAN_TYPE_COLUMN);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/saphan/Kiosk/saphan-form-tile.ui");
   gtk_widget_class_bind_template_child (widget_class, SaphanFormTile, title_label);

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "saphan-start-page.h"
+
+#include "saphan-column.h"
 #include "saphan-form-tile.h"
 #include "saphan-store.h"
 
@@ -58,6 +60,8 @@ saphan_start_page_class_init (SaphanStartPageClass *klass)
 
   object_class->dispose = saphan_start_page_dispose;
 
+  /* The template builds SaphanColumns by type name. */
+  g_type_ensure (SAPHAN_TYPE_COLUMN);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/saphan/Kiosk/saphan-start-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SaphanStartPage, content_stack);

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "saphan-window.h"
+#include "saphan-column.h"
 #include "saphan-start-page.h"
 #include "saphan-staff-corner.h"
 #include "saphan-staff-page.h"
@@ -618,6 +619,7 @@ saphan_window_class_init (SaphanWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (SAPHAN_TYPE_STAFF_CORNER);
+  g_type_ensure (SAPHAN_TYPE_COLUMN);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/saphan/Kiosk/saphan-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SaphanWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, SaphanWindow, error_label);

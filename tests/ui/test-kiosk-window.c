@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "saphan-application.h"
+#include "saphan-column.h"
 #include "saphan-form-flow.h"
 #include "saphan-form-tile.h"
 #include "saphan-receipt-payload.h"
@@ -213,6 +214,7 @@ test_tiles (Fixture *fixture, gconstpointer user_data)
       g_assert_true (gtk_widget_get_visible (GTK_WIDGET (tile)));
       g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (tile)));
     }
+
 }
 
 static void
@@ -1036,6 +1038,59 @@ test_idle_reset (Fixture *fixture, gconstpointer user_data)
   ui_test_wait_for (start_page_in_thai, fixture, 10000, "the idle reset after a form");
 }
 
+/* A column answers how wide it is without regard to the height offered:
+ * a wrapping label in a GtkBox would be searched for the narrowest width
+ * that fits each height, laying its text out again at every step. */
+static void
+test_column (void)
+{
+  const char *long_text = "ลงทะเบียนเบี้ยยังชีพผู้สูงอายุ สำหรับผู้ที่มีอายุหกสิบปีขึ้นไป";
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *column = saphan_column_new (10);
+  GtkWidget *first = gtk_label_new (long_text);
+  GtkWidget *hidden = gtk_label_new ("hidden");
+  GtkWidget *second = gtk_label_new (long_text);
+  int free_min, free_nat, low_min, low_nat, first_height, second_height, min, nat;
+  graphene_rect_t bounds;
+
+  gtk_label_set_wrap (GTK_LABEL (first), TRUE);
+  gtk_label_set_wrap (GTK_LABEL (second), TRUE);
+  gtk_widget_set_visible (hidden, FALSE);
+  gtk_widget_set_parent (first, column);
+  gtk_widget_set_parent (hidden, column);
+  gtk_widget_set_parent (second, column);
+  gtk_window_set_child (GTK_WINDOW (window), column);
+
+  /* The same width for any height, and the widest child's. */
+  gtk_widget_measure (column, GTK_ORIENTATION_HORIZONTAL, -1, &free_min, &free_nat, NULL, NULL);
+  gtk_widget_measure (column, GTK_ORIENTATION_HORIZONTAL, 40, &low_min, &low_nat, NULL, NULL);
+  g_assert_cmpint (low_min, ==, free_min);
+  g_assert_cmpint (low_nat, ==, free_nat);
+  gtk_widget_measure (first, GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+  g_assert_cmpint (free_min, ==, min);
+  g_assert_cmpint (free_nat, ==, nat);
+
+  /* The height for a width: the visible children's, and the spacing between. */
+  gtk_widget_measure (first, GTK_ORIENTATION_VERTICAL, 200, &first_height, NULL, NULL, NULL);
+  gtk_widget_measure (second, GTK_ORIENTATION_VERTICAL, 200, &second_height, NULL, NULL, NULL);
+  gtk_widget_measure (column, GTK_ORIENTATION_VERTICAL, 200, &min, &nat, NULL, NULL);
+  g_assert_cmpint (first_height, >, 40); /* wrapped at 200 px */
+  g_assert_cmpint (min, ==, first_height + 10 + second_height);
+
+  /* Stacked from the top, each as wide as the column. */
+  gtk_widget_size_allocate (column, &(GtkAllocation){ 0, 0, 200, min }, -1);
+  g_assert_true (gtk_widget_compute_bounds (second, column, &bounds));
+  g_assert_cmpfloat (bounds.origin.y, ==, first_height + 10);
+  g_assert_cmpfloat (bounds.size.width, ==, 200);
+  g_assert_cmpfloat (bounds.size.height, ==, second_height);
+
+  saphan_column_set_spacing (SAPHAN_COLUMN (column), 0);
+  gtk_widget_measure (column, GTK_ORIENTATION_VERTICAL, 200, &min, NULL, NULL, NULL);
+  g_assert_cmpint (min, ==, first_height + second_height);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 typedef struct
 {
   const char *path;
@@ -1126,6 +1181,7 @@ main (int argc, char *argv[])
 
   for (guint i = 0; i < G_N_ELEMENTS (ui_cases); i++)
     g_test_add_data_func (ui_cases[i].path, &ui_cases[i], run_case);
+  g_test_add_func ("/ui/column", test_column);
 
   status = g_test_run ();
 
