@@ -165,6 +165,33 @@ find_drawable_label (Fixture *fixture, const char *text)
   return FALSE;
 }
 
+/* The start page's icons are symbolic PNGs from the kiosk's resources, in
+ * the colours of the style sheet: drawing them needs no SVG renderer
+ * (librsvg, loaded through gdk-pixbuf, costs the first frame some 8 ms). */
+static void
+assert_start_icons_are_symbolic_pngs (Fixture *fixture)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
+  const char *names[] = { "saphan-service-symbolic", "saphan-staff-symbolic" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr (GtkIconPaintable) icon = gtk_icon_theme_lookup_icon (
+          theme, names[i], NULL, 64, 1, GTK_TEXT_DIR_LTR, 0);
+      g_autoptr (GFile) file = gtk_icon_paintable_get_file (icon);
+      g_autofree char *uri = NULL;
+
+      g_assert_nonnull (file);
+      uri = g_file_get_uri (file);
+      g_assert_true (g_str_has_prefix (uri, "resource:///org/saphan/Kiosk/icons/64x64/"));
+      g_assert_true (g_str_has_suffix (uri, ".symbolic.png"));
+      g_assert_true (gtk_icon_paintable_is_symbolic (icon));
+    }
+
+  g_assert_nonnull (ui_test_find_by_class (saphan_window_get_start_page (fixture->window),
+                                           "form-tile-icon"));
+}
+
 static void
 test_tiles (Fixture *fixture, gconstpointer user_data)
 {
@@ -215,6 +242,7 @@ test_tiles (Fixture *fixture, gconstpointer user_data)
       g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (tile)));
     }
 
+  assert_start_icons_are_symbolic_pngs (fixture);
 }
 
 static void
