@@ -151,13 +151,13 @@ def main():
         ff, fp, cf, cp = frame('kiosk_form'), pss('kiosk_form'), frame('chromium'), pss('chromium')
         kf, kp, nf, np_ = frame('kiosk_installed'), pss('kiosk_installed'), frame('kiosk'), pss('kiosk')
         mf, mp = frame('minimal'), pss('minimal')
-        ks = conv(u['kiosk_installed_self']['spawn_to_exit_ms'])
-        ms = conv(u['minimal_self']['spawn_to_exit_ms'])
+        ks = conv(u['kiosk_installed_self']['spawn_to_first_frame_ms'])
+        ms = conv(u['minimal_self']['spawn_to_first_frame_ms'])
         r['ui']['ratios'] = {'first_frame_kiosk_form_vs_chromium': ratio(ff, cf),
                              'pss_kiosk_form_vs_chromium': ratio(fp, cp),
                              'first_frame_installed_kiosk_vs_minimal_gtk': ratio(kf, mf),
                              'first_frame_new_kiosk_vs_minimal_gtk': ratio(nf, mf),
-                             'spawn_to_exit_installed_kiosk_vs_minimal_gtk': ratio(ks, ms)}
+                             'spawn_to_first_frame_installed_kiosk_vs_minimal_gtk': ratio(ks, ms)}
         rows += [('Cold start to the elderly-allowance form (screen)', fmt(ff), fmt(cf), ratio(ff, cf),
                   'kiosk vs Chromium'),
                  ('Memory with that form, PSS of the process tree', fmt(fp, 'MiB'), fmt(cp, 'MiB'),
@@ -166,8 +166,8 @@ def main():
                   'vs minimal GTK, target ≤ 1.3×'),
                  ('Cold start to the services, new kiosk (screen)', fmt(nf), fmt(mf), ratio(nf, mf),
                   'vs minimal GTK'),
-                 ('Spawn to exit after the first paint, installed kiosk', fmt(ks), fmt(ms), ratio(ks, ms),
-                  'vs minimal GTK'),
+                 ('Spawn to the first paint\'s report, installed kiosk', fmt(ks), fmt(ms),
+                  ratio(ks, ms), 'vs minimal GTK'),
                  ('Memory, installed kiosk', fmt(kp, 'MiB'), fmt(mp, 'MiB'), ratio(kp, mp),
                   'vs minimal GTK, target ≤ 75 MB'),
                  ('Memory, new kiosk', fmt(np_, 'MiB'), fmt(mp, 'MiB'), ratio(np_, mp), 'vs minimal GTK')]
