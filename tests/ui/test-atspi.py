@@ -718,6 +718,11 @@ def focus_moves_into_question_screen():
     focused = k.wait_for("focused object on the question screen", focused_in_flow)
     assert len(focused) == 1, f"several objects focused: {[describe(a) for a in focused]}"
     assert is_real_name(focused[0].name), f"the focus is on {describe(focused[0])}"
+    # On a question that is not typed the focus rests on Next, and Orca
+    # announces Next: its description carries the question.
+    if focused[0].name in NEXT_NAMES:
+        assert focused[0].description == k.question, \
+            f"Next is described as {focused[0].description!r}, not by the question"
     # The state alone is silent: Orca speaks on the focus event.
     k.wait_for("focus event for the focused object",
                lambda: any(source == focused[0] for source in k.focus_events))

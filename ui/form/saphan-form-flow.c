@@ -22,6 +22,8 @@ G_DEFINE_FINAL_TYPE (SaphanFormFlow, saphan_form_flow, GTK_TYPE_WIDGET)
 guint _saphan_form_flow_signals[N_FLOW_SIGNALS];
 #define signals _saphan_form_flow_signals
 
+static void describe_next_button (SaphanFormFlow *self);
+
 typedef struct
 {
   SaphanForm *form;
@@ -97,6 +99,8 @@ session_changed_cb (SaphanSession *session, GStrv refs, SaphanFormFlow *self)
     }
   if (!any_error)
     gtk_widget_set_visible (self->error_summary, FALSE);
+  /* The question may have changed language, or an output in it. */
+  describe_next_button (self);
 }
 
 static void
@@ -786,6 +790,29 @@ retry_activated (GtkWidget *widget, const char *action_name, GVariant *parameter
 
 /* ---- Chrome and pages ---------------------------------------------------- */
 
+/* A screen reader announces what has the focus, and on a question that is
+ * not typed that is Next. Described by the screen's first question, Next
+ * is announced with it ("Next, button, Are you registered...?") rather
+ * than alone; the question's own group is only announced when the focus
+ * enters it. */
+static void
+describe_next_button (SaphanFormFlow *self)
+{
+  if (g_strcmp0 (self->page, "question") == 0 && self->views->len > 0)
+    {
+      g_autofree char *question = saphan_question_view_dup_label (self->views->pdata[0]);
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->next_button),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                      question != NULL ? question : "", -1);
+    }
+  else
+    {
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (self->next_button),
+                                     GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+    }
+}
+
 void
 _saphan_form_flow_set_page (SaphanFormFlow *self, const char *page)
 {
@@ -796,6 +823,7 @@ _saphan_form_flow_set_page (SaphanFormFlow *self, const char *page)
       _saphan_form_flow_hide_keyboard (self);
       saphan_speaker_stop (self->speaker);
     }
+  describe_next_button (self);
   _saphan_form_flow_update_chrome (self);
 }
 

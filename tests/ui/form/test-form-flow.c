@@ -614,6 +614,24 @@ settle_choice_lists (Fixture *f)
 }
 
 /* Next, timed from the tap to the frame that shows the next screen. */
+/* When a new screen leaves the focus on Next (a question that is not
+ * typed), a screen reader announces Next: it must carry the question. */
+static void
+assert_focused_next_describes_question (Fixture *f, GPtrArray *views)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (f->window));
+  g_autofree char *question = NULL;
+
+  if (focus == NULL || views->len == 0 || !GTK_IS_BUTTON (focus))
+    return;
+  for (guint i = 0; i < views->len; i++)
+    if (gtk_widget_is_ancestor (focus, views->pdata[i]))
+      return; /* a choice or other control of the question itself */
+  question = saphan_question_view_dup_label (views->pdata[0]);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (focus), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       question != NULL ? question : "");
+}
+
 static void
 tap_next (Fixture *f)
 {
@@ -636,6 +654,7 @@ tap_next (Fixture *f)
       g_array_append_val (f->transitions_ms, ms);
       if (g_getenv ("SAPHAN_SHOW_TIMES") != NULL && views->len > 0)
         g_test_message ("%.1f ms to %s", ms, saphan_question_view_get_ref (views->pdata[0]));
+      assert_focused_next_describes_question (f, views);
     }
   drain ();
 }
