@@ -11,7 +11,6 @@
 #include "ctl.h"
 #include "saphan-bundle.h"
 #include "saphan-error.h"
-#include "saphan-json-member.h"
 #include "saphan-paths.h"
 
 /* Reads one line: from the terminal without echo when stdin is one, so the
@@ -211,35 +210,16 @@ cmd_trust (CtlContext *ctx, int argc, char **argv)
   return CTL_EXIT_OK;
 }
 
-static guint64
-version_of (const char *dir)
-{
-  g_autofree char *path = dir != NULL ? g_build_filename (dir, "manifest.json", NULL) : NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-
-  if (path == NULL || !json_parser_load_from_mapped_file (parser, path, NULL) ||
-      json_parser_get_root (parser) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return 0;
-  return (guint64) MAX (0, saphan_json_member_int_or (
-    json_node_get_object (json_parser_get_root (parser)), "version", 0));
-}
-
 static int
 cmd_status (CtlContext *ctx, int argc, char **argv)
 {
-  g_autofree char *previous_link = NULL, *previous_target = NULL, *previous_dir = NULL;
   guint64 installed, previous;
 
   if (!ctl_parse ("bundle status", "", NULL, &argc, &argv))
     return CTL_EXIT_USAGE;
 
   installed = saphan_bundle_installed_version (ctx->data_dir);
-  previous_link = g_build_filename (ctx->data_dir, "content", "previous", NULL);
-  previous_target = g_file_read_link (previous_link, NULL);
-  if (previous_target != NULL)
-    previous_dir = g_build_filename (ctx->data_dir, "content", previous_target, NULL);
-  previous = version_of (previous_dir);
+  previous = saphan_bundle_previous_version (ctx->data_dir);
 
   if (ctx->json)
     {

@@ -17,17 +17,20 @@
 
 /* ---- Installing -------------------------------------------------------------- */
 
-guint64
-saphan_bundle_installed_version (const char *data_dir)
+/* The version in the manifest of the content that DATA_DIR/content/LINK
+ * names; 0 when there is none or it cannot be read. */
+static guint64
+linked_version (const char *data_dir, const char *link_name)
 {
-  g_autofree char *current = saphan_bundle_current_dir (data_dir);
+  g_autofree char *link = g_build_filename (data_dir, "content", link_name, NULL);
+  g_autofree char *target = g_file_read_link (link, NULL);
   g_autofree char *path = NULL;
   g_autoptr (JsonParser) parser = NULL;
   JsonNode *root;
 
-  if (current == NULL)
+  if (target == NULL)
     return 0;
-  path = g_build_filename (current, MANIFEST_NAME, NULL);
+  path = g_build_filename (data_dir, "content", target, MANIFEST_NAME, NULL);
   parser = json_parser_new ();
   if (!json_parser_load_from_mapped_file (parser, path, NULL))
     return 0;
@@ -35,6 +38,18 @@ saphan_bundle_installed_version (const char *data_dir)
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return 0;
   return (guint64) MAX (0, saphan_json_member_int_or (json_node_get_object (root), "version", 0));
+}
+
+guint64
+saphan_bundle_installed_version (const char *data_dir)
+{
+  return linked_version (data_dir, "current");
+}
+
+guint64
+saphan_bundle_previous_version (const char *data_dir)
+{
+  return linked_version (data_dir, "previous");
 }
 
 /* Reads every form under FILES_DIR/forms (each with the media folder

@@ -91,6 +91,8 @@ gboolean saphan_bundle_rollback (const char *data_dir, SaphanStore *store, GErro
 gboolean saphan_bundle_reconcile (const char *data_dir, SaphanStore *store, GError **error);
 /* The installed content's version, 0 when none. */
 guint64  saphan_bundle_installed_version (const char *data_dir);
+/* The version a rollback would go back to, 0 when none. */
+guint64  saphan_bundle_previous_version (const char *data_dir);
 char    *saphan_bundle_current_dir (const char *data_dir);
 
 /* First setup only: trusts a release (or, with ROOT, the root) public key.

@@ -528,11 +528,14 @@ test_rollback (Fixture *f, gconstpointer data)
   g_clear_error (&error);
 
   apply_ok (f, v1);
+  g_assert_cmpuint (saphan_bundle_previous_version (f->data_dir), ==, 0);
   current = saphan_bundle_current_dir (f->data_dir);
   apply_ok (f, v2);
+  g_assert_cmpuint (saphan_bundle_previous_version (f->data_dir), ==, 50);
   saphan_bundle_rollback (f->data_dir, f->store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (saphan_bundle_installed_version (f->data_dir), ==, 50);
+  g_assert_cmpuint (saphan_bundle_previous_version (f->data_dir), ==, 51);
   g_free (current);
   current = saphan_bundle_current_dir (f->data_dir);
   c_path = g_build_filename (current, "files", "c.txt", NULL);
