@@ -21,6 +21,14 @@ saphan_json_member_string (JsonObject *obj, const char *name)
   return node != NULL ? json_node_get_string (node) : NULL;
 }
 
+const char *
+saphan_json_member_string_or (JsonObject *obj, const char *name, const char *fallback)
+{
+  const char *value = saphan_json_member_string (obj, name);
+
+  return value != NULL ? value : fallback;
+}
+
 gboolean
 saphan_json_member_int (JsonObject *obj, const char *name, gint64 *out)
 {

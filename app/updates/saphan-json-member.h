@@ -13,7 +13,10 @@
 G_BEGIN_DECLS
 
 /* OBJ's member NAME when it is a JSON string, else NULL; OBJ may be NULL. */
-const char *saphan_json_member_string (JsonObject *obj, const char *name);
+const char *saphan_json_member_string    (JsonObject *obj, const char *name);
+/* OBJ's member NAME when it is a JSON string, else FALLBACK. */
+const char *saphan_json_member_string_or (JsonObject *obj, const char *name,
+                                          const char *fallback);
 /* TRUE and *OUT set when OBJ's member NAME is a JSON integer. */
 gboolean    saphan_json_member_int    (JsonObject *obj, const char *name, gint64 *out);
 /* OBJ's member NAME when it is a JSON integer, else FALLBACK. */

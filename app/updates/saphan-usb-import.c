@@ -65,16 +65,6 @@ read_bounded (const char *path, guint64 max, GError **error)
   return g_bytes_new_take (data, len);
 }
 
-/* OBJ's string member NAME, or FALLBACK when OBJ or the member is missing
- * or is not a string. */
-static const char *
-member_string (JsonObject *obj, const char *name, const char *fallback)
-{
-  const char *value = saphan_json_member_string (obj, name);
-
-  return value != NULL ? value : fallback;
-}
-
 static gboolean
 rel_path_is_safe (const char *rel)
 {
@@ -135,8 +125,8 @@ static gboolean
 read_export (const char *folder, const char *data_dir, const char *trust_key_text,
              EVP_PKEY *private_key, GPtrArray *items, GError **error)
 {
-  g_autofree char *manifest_path = g_build_filename (folder, MANIFEST_NAME, NULL);
-  g_autofree char *sig_path = g_build_filename (folder, SIGNATURE_NAME, NULL);
+  g_autofree char *manifest_path = g_build_filename (folder, USB_MANIFEST_NAME, NULL);
+  g_autofree char *sig_path = g_build_filename (folder, USB_SIGNATURE_NAME, NULL);
   g_autoptr (GBytes) manifest = NULL, sig = NULL;
   g_autofree char *sig_text = NULL;
   g_auto (GStrv) sig_parts = NULL;
@@ -160,7 +150,7 @@ read_export (const char *folder, const char *data_dir, const char *trust_key_tex
 
   sig_text = g_strndup (g_bytes_get_data (sig, NULL), g_bytes_get_size (sig));
   sig_parts = g_strsplit (g_strstrip (sig_text), " ", -1);
-  if (g_strv_length (sig_parts) != 3 || strcmp (sig_parts[0], SIGNATURE_SCHEME) != 0 ||
+  if (g_strv_length (sig_parts) != 3 || strcmp (sig_parts[0], USB_SIGNATURE_SCHEME) != 0 ||
       (raw_sig = g_base64_decode (sig_parts[2], &raw_len)) == NULL ||
       raw_len != SAPHAN_KIOSK_KEY_SIGNATURE_LEN)
     return refuse_export (error, SAPHAN_ERROR_SIGNATURE, folder, _("its signature is malformed"));
@@ -186,7 +176,8 @@ read_export (const char *folder, const char *data_dir, const char *trust_key_tex
    * scheme, as a string, can be read. */
   encrypted = json_object_has_member (root, "encryption") &&
               !JSON_NODE_HOLDS_NULL (json_object_get_member (root, "encryption"));
-  if (encrypted && g_strcmp0 (member_string (root, "encryption", NULL), ENCRYPTION_SCHEME) != 0)
+  if (encrypted
+      && g_strcmp0 (saphan_json_member_string (root, "encryption"), USB_ENCRYPTION_SCHEME) != 0)
     return refuse_export (error, SAPHAN_ERROR_INVALID, folder, _("it uses an unknown encryption"));
   if (encrypted && private_key == NULL)
     return refuse_export (error, SAPHAN_ERROR_STATE, folder,
@@ -202,15 +193,15 @@ read_export (const char *folder, const char *data_dir, const char *trust_key_tex
       ImportItem *item;
 
       if (files_node == NULL || !JSON_NODE_HOLDS_ARRAY (files_node) ||
-          member_string (sub, "instance_id", NULL) == NULL ||
-          member_string (sub, "form_id", NULL) == NULL)
+          saphan_json_member_string (sub, "instance_id") == NULL ||
+          saphan_json_member_string (sub, "form_id") == NULL)
         return refuse_export (error, SAPHAN_ERROR_INVALID, folder,
                               _("a submission in its manifest is incomplete"));
       item = g_new0 (ImportItem, 1);
       g_ptr_array_add (items, item);
-      item->instance_id = g_strdup (member_string (sub, "instance_id", NULL));
-      item->form_id = g_strdup (member_string (sub, "form_id", NULL));
-      item->form_version = g_strdup (member_string (sub, "form_version", ""));
+      item->instance_id = g_strdup (saphan_json_member_string (sub, "instance_id"));
+      item->form_id = g_strdup (saphan_json_member_string (sub, "form_id"));
+      item->form_version = g_strdup (saphan_json_member_string_or (sub, "form_version", ""));
       item->created_at = saphan_json_member_int_or (sub, "created_at", 0);
       item->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) saphan_attachment_free);
 
@@ -219,10 +210,10 @@ read_export (const char *folder, const char *data_dir, const char *trust_key_tex
         {
           JsonNode *fnode = json_array_get_element (files, f);
           JsonObject *file = JSON_NODE_HOLDS_OBJECT (fnode) ? json_node_get_object (fnode) : NULL;
-          const char *rel = member_string (file, "path", NULL);
-          const char *role = member_string (file, "role", "");
-          const char *name = member_string (file, "name", NULL);
-          const char *want = member_string (file, "sha256", "");
+          const char *rel = saphan_json_member_string (file, "path");
+          const char *role = saphan_json_member_string_or (file, "role", "");
+          const char *name = saphan_json_member_string (file, "name");
+          const char *want = saphan_json_member_string_or (file, "sha256", "");
           g_autofree char *path = NULL, *sha = NULL;
           g_autoptr (GBytes) data = NULL;
 
@@ -278,7 +269,7 @@ compare_paths (gconstpointer a, gconstpointer b)
 static GPtrArray *
 find_exports (const char *src_dir, GError **error)
 {
-  g_autofree char *direct = g_build_filename (src_dir, MANIFEST_NAME, NULL);
+  g_autofree char *direct = g_build_filename (src_dir, USB_MANIFEST_NAME, NULL);
   g_autoptr (GPtrArray) folders = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GDir) dir = NULL;
   const char *name;
