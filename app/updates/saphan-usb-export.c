@@ -34,6 +34,20 @@ errno_error (GError **error, const char *path, int saved)
 }
 
 /* Creates PATH (which must not exist), writes DATA and makes it durable. */
+char *
+_saphan_usb_signature_text (SaphanKioskKey *key, const guint8 *manifest, gsize len,
+                            GError **error)
+{
+  guint8 signature[SAPHAN_KIOSK_KEY_SIGNATURE_LEN];
+  g_autofree char *encoded = NULL;
+
+  if (!saphan_kiosk_key_sign (key, manifest, len, signature, error))
+    return NULL;
+  encoded = g_base64_encode (signature, sizeof signature);
+  return g_strdup_printf ("%s %s %s\n", USB_SIGNATURE_SCHEME, saphan_kiosk_key_get_id (key),
+                          encoded);
+}
+
 static gboolean
 write_durable (const char *path, const guint8 *data, gsize len, GError **error)
 {
@@ -225,9 +239,8 @@ saphan_usb_export (SaphanStore *store, const char *dest_dir, GError **error)
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *public_pem = NULL, *created = g_date_time_format_iso8601 (now);
-  g_autofree char *manifest = NULL, *sig_b64 = NULL, *sig_text = NULL;
+  g_autofree char *manifest = NULL, *sig_text = NULL;
   g_autofree char *manifest_path = NULL, *manifest_tmp = NULL, *sig_path = NULL, *detail = NULL;
-  guint8 signature[SAPHAN_KIOSK_KEY_SIGNATURE_LEN];
   const char *data_dir;
 
   g_return_val_if_fail (SAPHAN_IS_STORE (store), NULL);
@@ -269,7 +282,7 @@ saphan_usb_export (SaphanStore *store, const char *dest_dir, GError **error)
   json_builder_add_string_value (b, created);
   json_builder_set_member_name (b, "encryption");
   if (recipient != NULL)
-    json_builder_add_string_value (b, ENCRYPTION_SCHEME);
+    json_builder_add_string_value (b, USB_ENCRYPTION_SCHEME);
   else
     json_builder_add_null_value (b);
   json_builder_set_member_name (b, "submissions");
@@ -287,14 +300,12 @@ saphan_usb_export (SaphanStore *store, const char *dest_dir, GError **error)
 
   /* The signature goes first and the manifest last, under a temporary name
    * renamed when complete: an import finds a whole export or none. */
-  if (!saphan_kiosk_key_sign (key, (const guint8 *) manifest, strlen (manifest), signature, error))
+  sig_text = _saphan_usb_signature_text (key, (const guint8 *) manifest, strlen (manifest), error);
+  if (sig_text == NULL)
     return NULL;
-  sig_b64 = g_base64_encode (signature, sizeof signature);
-  sig_text = g_strdup_printf ("%s %s %s\n", SIGNATURE_SCHEME, saphan_kiosk_key_get_id (key),
-                              sig_b64);
-  sig_path = g_build_filename (result->folder, SIGNATURE_NAME, NULL);
-  manifest_tmp = g_build_filename (result->folder, MANIFEST_NAME ".part", NULL);
-  manifest_path = g_build_filename (result->folder, MANIFEST_NAME, NULL);
+  sig_path = g_build_filename (result->folder, USB_SIGNATURE_NAME, NULL);
+  manifest_tmp = g_build_filename (result->folder, USB_MANIFEST_NAME ".part", NULL);
+  manifest_path = g_build_filename (result->folder, USB_MANIFEST_NAME, NULL);
   if (!write_durable (sig_path, (const guint8 *) sig_text, strlen (sig_text), error) ||
       !write_durable (manifest_tmp, (const guint8 *) manifest, strlen (manifest), error))
     return NULL;

@@ -32,7 +32,7 @@
 #include "saphan-minisign.h"
 #include "saphan-store.h"
 #include "saphan-tar.h"
-#include "saphan-usb.h"
+#include "saphan-usb-private.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize (int *argc, char ***argv);
@@ -272,20 +272,17 @@ fuzz_export_manifest (const guint8 *data, gsize size)
   g_autofree char *folder = g_build_filename (work_dir, "saphan-export-fuzz", NULL);
   g_autofree char *sub_dir = g_build_filename (folder, "a", NULL);
   g_autofree char *payload = g_build_filename (sub_dir, "submission.xml", NULL);
-  g_autofree char *manifest = g_build_filename (folder, "manifest.json", NULL);
-  g_autofree char *sig_path = g_build_filename (folder, "manifest.json.sig", NULL);
-  g_autofree char *sig_b64 = NULL, *sig_text = NULL;
-  guint8 signature[SAPHAN_KIOSK_KEY_SIGNATURE_LEN];
+  g_autofree char *manifest = g_build_filename (folder, USB_MANIFEST_NAME, NULL);
+  g_autofree char *sig_path = g_build_filename (folder, USB_SIGNATURE_NAME, NULL);
+  g_autofree char *sig_text = NULL;
   g_autoptr(GError) error = NULL;
   SaphanUsbImportResult result = { 0 };
 
   g_assert (g_mkdir_with_parents (sub_dir, 0700) == 0);
   g_assert (g_file_set_contents (payload, export_payload, -1, NULL));
   g_assert (g_file_set_contents (manifest, (const char *) data, (gssize) size, NULL));
-  g_assert (saphan_kiosk_key_sign (kiosk_key, data, size, signature, &error));
-  sig_b64 = g_base64_encode (signature, sizeof signature);
-  sig_text = g_strdup_printf ("saphan-ed25519 %s %s\n", saphan_kiosk_key_get_id (kiosk_key),
-                              sig_b64);
+  sig_text = _saphan_usb_signature_text (kiosk_key, data, size, &error);
+  g_assert (sig_text != NULL);
   g_assert (g_file_set_contents (sig_path, sig_text, -1, NULL));
   if (!saphan_usb_import (store, folder, kiosk_public_text, NULL, &result, &error))
     g_assert (error != NULL);
