@@ -340,23 +340,20 @@ title_label (const char *text, const char *css_class)
 static char *
 instance_name (SaphanFormFlow *self, const SaphanFormControl *repeat, const char *instance)
 {
-  static const int passes[] = { SAPHAN_FORM_TYPE_STRING, SAPHAN_FORM_TYPE_SELECT1, -1 };
+  enum { TEXT, CHOICE, ANY, N_PASSES };
 
-  for (guint p = 0; p < G_N_ELEMENTS (passes); p++)
+  for (int pass = TEXT; pass < N_PASSES; pass++)
     for (guint i = 0; repeat->children != NULL && i < repeat->children->len; i++)
       {
         const SaphanFormControl *child = repeat->children->pdata[i];
         gboolean choice = child->kind == SAPHAN_FORM_CONTROL_SELECT1
                           || child->kind == SAPHAN_FORM_CONTROL_SELECT;
+        gboolean text = !choice && child->bind_type == SAPHAN_FORM_TYPE_STRING;
         g_autofree char *ref = NULL;
         g_autofree char *value = NULL;
 
-        if (child->ref == NULL || !g_str_has_prefix (child->ref, repeat->ref))
-          continue;
-        if (passes[p] == SAPHAN_FORM_TYPE_STRING
-            && (choice || child->bind_type != SAPHAN_FORM_TYPE_STRING))
-          continue;
-        if (passes[p] == SAPHAN_FORM_TYPE_SELECT1 && !choice)
+        if (child->ref == NULL || !g_str_has_prefix (child->ref, repeat->ref)
+            || (pass == TEXT && !text) || (pass == CHOICE && !choice))
           continue;
         ref = g_strconcat (instance, child->ref + strlen (repeat->ref), NULL);
         value = saphan_session_get_value (self->session, ref);
