@@ -613,7 +613,6 @@ settle_choice_lists (Fixture *f)
   wait_for_frame (f);
 }
 
-/* Next, timed from the tap to the frame that shows the next screen. */
 /* When a new screen leaves the focus on Next (a question that is not
  * typed), a screen reader announces Next: it must carry the question. */
 static void
@@ -632,6 +631,7 @@ assert_focused_next_describes_question (Fixture *f, GPtrArray *views)
                                        question != NULL ? question : "");
 }
 
+/* Next, timed from the tap to the frame that shows the next screen. */
 static void
 tap_next (Fixture *f)
 {
