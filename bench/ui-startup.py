@@ -83,7 +83,7 @@ def pss_kib(pid):
     return total, len(tree(pid))
 
 
-def run(cmd, env_extra, self_report=None):
+def run(cmd, env_extra):
     """Spawns CMD, watches the screen, returns first frame ms and memory."""
     blank = capture()
     env = dict(os.environ, DISPLAY=DISPLAY, NO_AT_BRIDGE='1', **env_extra)
@@ -141,6 +141,12 @@ def self_timed(cmd, env_extra, pattern):
     return {'self_ms': self_ms, 'spawn_to_first_frame_ms': spawn_ms}
 
 
+def kiosk_self_timed(kiosk, data_dir):
+    """The kiosk on DATA_DIR, quitting after its first frame: see self_timed()."""
+    return self_timed([kiosk, '--data-dir', data_dir], {'SAPHAN_KIOSK_EXIT_AFTER_FIRST_FRAME': '1'},
+                      r'first frame presented after ([\d.]+) ms')
+
+
 def summary(values):
     values = [v for v in values if v is not None]
     if not values:
@@ -171,8 +177,7 @@ def main():
     # A kiosk in service starts on the data folder it has used before; one
     # start that is not counted installs the services into this one.
     installed = tempfile.mkdtemp(prefix='saphan-bench-installed-')
-    self_timed([kiosk, '--data-dir', installed], {'SAPHAN_KIOSK_EXIT_AFTER_FIRST_FRAME': '1'},
-               r'first frame presented after ([\d.]+) ms')
+    kiosk_self_timed(kiosk, installed)
     try:
         for i in range(runs):
             data = tempfile.mkdtemp(prefix='saphan-bench-kiosk-')
@@ -182,14 +187,10 @@ def main():
             results['kiosk'].append(run([kiosk, '--data-dir', data], {}))
             shutil.rmtree(data, ignore_errors=True)
             data = tempfile.mkdtemp(prefix='saphan-bench-kiosk-')
-            results['kiosk_self'].append(self_timed(
-                [kiosk, '--data-dir', data], {'SAPHAN_KIOSK_EXIT_AFTER_FIRST_FRAME': '1'},
-                r'first frame presented after ([\d.]+) ms'))
+            results['kiosk_self'].append(kiosk_self_timed(kiosk, data))
             shutil.rmtree(data, ignore_errors=True)
             results['kiosk_installed'].append(run([kiosk, '--data-dir', installed], {}))
-            results['kiosk_installed_self'].append(self_timed(
-                [kiosk, '--data-dir', installed], {'SAPHAN_KIOSK_EXIT_AFTER_FIRST_FRAME': '1'},
-                r'first frame presented after ([\d.]+) ms'))
+            results['kiosk_installed_self'].append(kiosk_self_timed(kiosk, installed))
             # What Chromium is compared with: the kiosk showing the same
             # form, opened at start as a kiosk of one service does.
             results['kiosk_form'].append(run([kiosk, '--data-dir', installed, '--form',
