@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Counts meson test results from one or more testlog.json files.
 
-Names every test that did not pass, then prints the last line, "N passed,
+Names every test that did not pass, with the last lines it printed (the
+full output is further up the log, but a log's tail is often all that is
+kept), then prints the last line, "N passed,
 N failed, N skipped", and exits 1 when anything failed or a log is missing (a
 build that failed leaves no log, which must not read as success).
 """
@@ -9,6 +11,7 @@ import json
 import sys
 
 PASSED = {"OK", "EXPECTEDFAIL"}
+TAIL_LINES = 15
 SKIPPED = {"SKIP"}
 
 
@@ -33,10 +36,14 @@ def main(paths):
                 skipped += 1
             else:
                 failed += 1
-                failures.append(f"{path}: {entry.get('name', '?')} {result} "
-                                f"after {entry.get('duration', 0):.0f} s")
-    for failure in failures:
+                output = (entry.get("stdout") or "") + (entry.get("stderr") or "")
+                tail = [line for line in output.splitlines() if line.strip()][-TAIL_LINES:]
+                failures.append((f"{path}: {entry.get('name', '?')} {result} "
+                                 f"after {entry.get('duration', 0):.1f} s", tail))
+    for failure, tail in failures:
         print(f"failed: {failure}")
+        for line in tail:
+            print(f"  | {line}")
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed else 0
 
