@@ -434,7 +434,7 @@ cmd_printer_status (CtlContext *ctx, int argc, char **argv)
     }
   else
     {
-      printf (_("Queue:    %s on %s\n"), status->queue, status->server);
+      printf (_("Queue:    %s on %s\n"), status->queue, status->server != NULL ? status->server : "-");
       printf (_("Media:    %s\n"), media != NULL && *media != '\0' ? media : "80mm");
       if (status->exists)
         {

@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include "saphan-printer.h"
+#include "saphan-cups-loader.h"
 #include "saphan-error.h"
 
 #include <string.h>
@@ -252,12 +253,19 @@ SaphanPrinterStatus *
 saphan_printer_get_status (const char *queue)
 {
   SaphanPrinterStatus *status = g_new0 (SaphanPrinterStatus, 1);
+  g_autoptr (GError) error = NULL;
   http_t *http;
   cups_dest_t *dest;
 
   g_return_val_if_fail (queue != NULL, NULL);
 
   status->queue = g_strdup (queue);
+  if (!saphan_cups_load (&error))
+    {
+      status->problem = SAPHAN_PRINT_FAILED;
+      status->problem_message = g_strdup (error->message);
+      return status;
+    }
   http = connect_server ();
   status->server = g_strdup_printf ("%s:%d", cupsServer (), ippPort ());
   if (http == NULL)
@@ -497,6 +505,11 @@ saphan_printer_print_pdf (const char *queue, GBytes *pdf, const char *media_name
   if (out_result != NULL)
     memset (out_result, 0, sizeof *out_result);
 
+  if (!saphan_cups_load (error))
+    {
+      *problem = SAPHAN_PRINT_FAILED;
+      return FALSE;
+    }
   http = connect_server ();
   if (http == NULL)
     return set_problem (problem, error, SAPHAN_PRINT_SERVER_UNAVAILABLE, cupsLastErrorString ());

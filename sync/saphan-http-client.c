@@ -14,6 +14,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n-lib.h>
 
+#include "saphan-curl-loader.h"
 #include "saphan-error.h"
 
 typedef struct
@@ -46,7 +47,7 @@ struct _SaphanHttpClient
   GMainContext *context;
 
   /* Owned */
-  CURLM      *multi;
+  CURLM      *multi;       /* made by the first send: see ensure_multi() */
   GSource    *timer;
   GHashTable *transfers;   /* CURL * -> Transfer *, borrowed from their tasks */
 };
@@ -434,7 +435,6 @@ saphan_http_client_class_init (SaphanHttpClientClass *klass)
 
   object_class->dispose = saphan_http_client_dispose;
   object_class->finalize = saphan_http_client_finalize;
-  curl_global_init (CURL_GLOBAL_DEFAULT);
 }
 
 static void
@@ -442,13 +442,33 @@ saphan_http_client_init (SaphanHttpClient *self)
 {
   self->context = g_main_context_ref_thread_default ();
   self->transfers = g_hash_table_new (NULL, NULL);
+}
+
+/* The multi handle, and with it libcurl itself, comes with the first
+ * transfer: a kiosk makes its clients while it starts, and libcurl with
+ * its TLS library costs milliseconds a citizen would wait for. */
+static gboolean
+ensure_multi (SaphanHttpClient *self, GError **error)
+{
+  if (self->multi != NULL)
+    return TRUE;
+  if (!saphan_curl_load (error))
+    return FALSE;
+  curl_global_init (CURL_GLOBAL_DEFAULT);
   self->multi = curl_multi_init ();
+  if (self->multi == NULL)
+    {
+      g_set_error_literal (error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK,
+                           _("Could not start a network transfer: out of memory"));
+      return FALSE;
+    }
   curl_multi_setopt (self->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
   curl_multi_setopt (self->multi, CURLMOPT_SOCKETDATA, self);
   curl_multi_setopt (self->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
   curl_multi_setopt (self->multi, CURLMOPT_TIMERDATA, self);
   /* One kiosk talks to one server: a few connections are plenty. */
   curl_multi_setopt (self->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 4L);
+  return TRUE;
 }
 
 /* ---- public API ----------------------------------------------------------- */
@@ -471,6 +491,7 @@ saphan_http_client_send_async (SaphanHttpClient   *self,
 {
   Transfer *t;
   GTask *task;
+  GError *error = NULL;
   CURLMcode rc;
 
   g_return_if_fail (SAPHAN_IS_HTTP_CLIENT (self));
@@ -490,10 +511,17 @@ saphan_http_client_send_async (SaphanHttpClient   *self,
   t->task = task;
   g_task_set_task_data (task, t, (GDestroyNotify) transfer_free);
 
-  if (easy == NULL || self->multi == NULL)
+  if (!ensure_multi (self, &error))
     {
-      /* curl_easy_init() or curl_multi_init() ran out of memory: the
-       * caller learns it the same way as any other failed transfer. */
+      /* No libcurl, or no memory: the caller learns it the same way as
+       * any other failed transfer. */
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (easy == NULL)
+    {
+      /* curl_easy_init() ran out of memory. */
       g_task_return_new_error (task, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, "%s",
                                _("Could not start a network transfer: out of memory"));
       g_object_unref (task);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "saphan-curl-loader.h"
 #include "saphan-error.h"
 
 static const char *const kind_names[] = {
@@ -316,6 +317,9 @@ saphan_sync_profile_apply (const SaphanSyncProfile *p, CURL *easy, const char *u
    * memory: the first failure is kept and reported once at the end. */
   CURLcode rc = easy != NULL && headers != NULL ? CURLE_OK : CURLE_OUT_OF_MEMORY;
 
+  /* Without libcurl nothing was made at all: say so, not "out of memory". */
+  if (!saphan_curl_load (error))
+    return FALSE;
   APPLY (easy, CURLOPT_URL, url);
   APPLY (easy, CURLOPT_HTTPHEADER, headers);
 

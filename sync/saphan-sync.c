@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 
+#include "saphan-curl-loader.h"
 #include "saphan-error.h"
 #include "saphan-http-client.h"
 #include "saphan-sync-private.h"
@@ -351,8 +352,12 @@ step_post (GTask *task)
   GError *error = NULL;
 
   if (easy == NULL)
-    g_set_error (&error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, "%s",
-                 _("Could not start a network transfer: out of memory"));
+    {
+      /* Out of memory, unless libcurl itself is missing. */
+      if (saphan_curl_load (&error))
+        g_set_error (&error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, "%s",
+                     _("Could not start a network transfer: out of memory"));
+    }
   else
     post = _saphan_sync_post_new (easy, run->payload, batch, !last, &error);
   if (post != NULL)

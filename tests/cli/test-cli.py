@@ -112,6 +112,51 @@ def check_unwritable_data_dir_is_environment_error():
     assert result.returncode == 3, (result.returncode, result.stderr)
 
 
+def check_missing_library_named():
+    """libcurl and libcups are opened at their first use, not at start: a
+    copy that cannot be loaded is named, with what needs it, and nothing
+    queued is lost."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "data")
+        broken = os.path.join(tmp, "lib")
+        os.makedirs(broken)
+        for name in ("libcurl.so.4", "libcups.so.2"):
+            with open(os.path.join(broken, name), "wb") as f:
+                f.write(b"this is not a shared library\n" * 10)
+        result = ctl("forms", "install", os.path.join(FORMS, "complaint.xml"),
+                     "--media", os.path.join(FORMS, "media"), data_dir=data)
+        assert result.returncode == 0, result.stderr
+        assert submit(data, "complaint", COMPLAINT).returncode == 0
+        for args in (["server", "set", "--url", "http://127.0.0.1:9/", "--kind", "openrosa"],
+                     ["printer", "set", "receipts"]):
+            result = ctl(*args, data_dir=data)
+            assert result.returncode == 0, (args, result.stderr)
+        # The library's own warning is expected here, so warnings are not fatal.
+        env = dict(os.environ, LD_LIBRARY_PATH=broken, G_DEBUG="")
+
+        def run(*args):
+            return subprocess.run([SAPHANCTL, "--data-dir", data, *args], capture_output=True,
+                                  text=True, timeout=60, env=env)
+
+        # Everything that needs neither library still works.
+        result = run("--json", "status")
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["submissions"]["queued"] == 1
+        result = run("sync", "--once", "--timeout", "0")
+        assert result.returncode == 3, (result.returncode, result.stderr)
+        assert "libcurl.so.4, which sending answers needs, cannot be loaded" in result.stderr, \
+            result.stderr
+        assert "ELF" in result.stderr, result.stderr
+        result = run("printer", "status")
+        assert result.returncode == 3, (result.returncode, result.stdout, result.stderr)
+        assert "libcups.so.2, which printing receipts needs, cannot be loaded" in result.stdout, \
+            result.stdout
+        assert "(null)" not in result.stdout, result.stdout
+        # The submission waits, untouched, for a kiosk that can send it.
+        listed = json.loads(ctl("--json", "submissions", "list", data_dir=data).stdout)
+        assert [s["state"] for s in listed] == ["queued"], listed
+
+
 def submit(data, form_id, answers, *extra):
     path = os.path.join(data, "answers.json")
     with open(path, "w", encoding="utf-8") as f:
@@ -211,4 +256,5 @@ sys.exit(taplib.run([
     check_unknown_submission_refused,
     check_not_a_database_refused_untouched,
     check_unwritable_data_dir_is_environment_error,
+    check_missing_library_named,
 ]))

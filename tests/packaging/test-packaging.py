@@ -33,6 +33,28 @@ def check_packages_build_and_pass_lintian():
     assert set(built) == {"saphan-kiosk", "saphanctl"}, os.listdir(OUT)
 
 
+def check_opened_libraries_are_dependencies():
+    """libcurl and libcups are opened at their first use rather than linked
+    (app/core/saphan-library.h), so the packages must name them."""
+    if set(built) != {"saphan-kiosk", "saphanctl"}:
+        raise taplib.Skip("the packages did not build")
+    for package, deb in built.items():
+        depends = subprocess.run(["dpkg-deb", "-f", deb, "Depends"], capture_output=True,
+                                 text=True, check=True).stdout
+        for library in ("libcurl4", "libcups2"):
+            assert re.search(rf"\b{library}\b", depends), f"{package} does not depend on {library}"
+        # ... and the programs must not link them: the kiosk would load
+        # thirty more libraries before its first screen.
+        unpacked = tempfile.mkdtemp(dir=OUT)
+        subprocess.run(["dpkg-deb", "-x", deb, unpacked], check=True)
+        program = os.path.join(unpacked, "usr", "bin", package)
+        dynamic = subprocess.run(["readelf", "-d", program], capture_output=True, text=True,
+                                 check=True).stdout
+        needed = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", dynamic)
+        assert "libglib-2.0.so.0" in needed, needed
+        assert not [n for n in needed if n.startswith(("libcurl", "libcups"))], needed
+
+
 def check_saphanctl_file_list():
     if "saphanctl" not in built:
         raise taplib.Skip("the packages did not build")
@@ -72,6 +94,7 @@ def check_unit_verifies():
 sys.exit(taplib.run([
     check_unit_verifies,
     check_packages_build_and_pass_lintian,
+    check_opened_libraries_are_dependencies,
     check_saphanctl_file_list,
     check_kiosk_file_list,
 ]))

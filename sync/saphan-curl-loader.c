@@ -1,0 +1,202 @@
+/* saphan-curl-loader.c: the libcurl functions sync calls, opening libcurl
+ * at the first call (see saphan-library.h for why).
+ *
+ * Each function here has libcurl's own name and prototype (curl.h is
+ * included, so a mismatch does not build) and forwards to libcurl's. The
+ * program is not linked with libcurl at all. Until libcurl has loaded, and
+ * if it cannot be, each returns what libcurl returns when it cannot start:
+ * NULL handles, CURLE_FAILED_INIT, CURLM_INTERNAL_ERROR; saphan_curl_load()
+ * says why.
+ */
+#include "config.h"
+
+/* Typechecking wraps curl_easy_setopt() in a macro, which would rename the
+ * definition below; the callers keep it. */
+#define CURL_DISABLE_TYPECHECK
+#include <curl/curl.h>
+
+#include "saphan-curl-loader.h"
+#include "saphan-library.h"
+
+#include <glib/gi18n-lib.h>
+#include <stdarg.h>
+
+#define CURL_SYMBOLS(X) \
+  X (curl_easy_cleanup) \
+  X (curl_easy_getinfo) \
+  X (curl_easy_init) \
+  X (curl_easy_perform) \
+  X (curl_easy_setopt) \
+  X (curl_easy_strerror) \
+  X (curl_global_init) \
+  X (curl_global_init_mem) \
+  X (curl_mime_addpart) \
+  X (curl_mime_data) \
+  X (curl_mime_data_cb) \
+  X (curl_mime_filename) \
+  X (curl_mime_free) \
+  X (curl_mime_init) \
+  X (curl_mime_name) \
+  X (curl_mime_type) \
+  X (curl_multi_add_handle) \
+  X (curl_multi_assign) \
+  X (curl_multi_cleanup) \
+  X (curl_multi_info_read) \
+  X (curl_multi_init) \
+  X (curl_multi_remove_handle) \
+  X (curl_multi_setopt) \
+  X (curl_multi_socket_action) \
+  X (curl_multi_strerror) \
+  X (curl_slist_append) \
+  X (curl_slist_free_all)
+
+#define SYMBOL_INDEX(name) SYMBOL_##name,
+#define SYMBOL_NAME(name) #name,
+
+enum
+{
+  CURL_SYMBOLS (SYMBOL_INDEX)
+  N_SYMBOLS
+};
+
+static const char *const symbol_names[] = { CURL_SYMBOLS (SYMBOL_NAME) NULL };
+static gpointer slots[N_SYMBOLS];
+
+static SaphanLibrary libcurl = {
+  /* The soname of libcurl 7 and 8 alike (Debian's libcurl4). */
+  .soname = "libcurl.so.4",
+  .needed_for = N_("sending answers"),
+  .symbols = symbol_names,
+  .slots = slots,
+};
+
+#define REAL(name) ((__typeof__ (name) *) slots[SYMBOL_##name])
+
+#define FORWARD(type, name, params, args, failed) \
+  type name params \
+  { \
+    if (!saphan_library_load (&libcurl, NULL)) \
+      return failed; \
+    return REAL (name) args; \
+  }
+
+#define FORWARD_VOID(name, params, args) \
+  void name params \
+  { \
+    if (saphan_library_load (&libcurl, NULL)) \
+      REAL (name) args; \
+  }
+
+gboolean
+saphan_curl_load (GError **error)
+{
+  return saphan_library_load (&libcurl, error);
+}
+
+FORWARD (CURLcode, curl_global_init, (long flags), (flags), CURLE_FAILED_INIT)
+FORWARD (CURLcode, curl_global_init_mem,
+         (long flags, curl_malloc_callback m, curl_free_callback f, curl_realloc_callback r,
+          curl_strdup_callback s, curl_calloc_callback c),
+         (flags, m, f, r, s, c), CURLE_FAILED_INIT)
+
+FORWARD (CURL *, curl_easy_init, (void), (), NULL)
+FORWARD_VOID (curl_easy_cleanup, (CURL *curl), (curl))
+FORWARD (CURLcode, curl_easy_perform, (CURL *curl), (curl), CURLE_FAILED_INIT)
+FORWARD (const char *, curl_easy_strerror, (CURLcode code), (code), "libcurl is not loaded")
+
+/* libcurl reads the value by the type its option number encodes
+ * (CURLOPTTYPE_*), so the value is passed on read as that same type. The
+ * multi handle's options are numbered the same way. */
+#define FORWARD_OPTION(real, handle, option, ap, rc) \
+  G_STMT_START \
+  { \
+    if ((option) < CURLOPTTYPE_OBJECTPOINT) \
+      rc = real (handle, option, va_arg (ap, long)); \
+    else if ((option) < CURLOPTTYPE_FUNCTIONPOINT) \
+      rc = real (handle, option, va_arg (ap, void *)); \
+    else if ((option) < CURLOPTTYPE_OFF_T) \
+      rc = real (handle, option, va_arg (ap, void (*) (void))); \
+    else if ((option) < CURLOPTTYPE_BLOB) \
+      rc = real (handle, option, va_arg (ap, curl_off_t)); \
+    else \
+      rc = real (handle, option, va_arg (ap, void *)); \
+  } \
+  G_STMT_END
+
+CURLcode
+curl_easy_setopt (CURL *curl, CURLoption option, ...)
+{
+  CURLcode rc;
+  va_list ap;
+
+  if (!saphan_library_load (&libcurl, NULL))
+    return CURLE_FAILED_INIT;
+  va_start (ap, option);
+  FORWARD_OPTION (REAL (curl_easy_setopt), curl, option, ap, rc);
+  va_end (ap);
+  return rc;
+}
+
+/* Every CURLINFO_* value is returned through a pointer. */
+CURLcode
+curl_easy_getinfo (CURL *curl, CURLINFO info, ...)
+{
+  CURLcode rc;
+  va_list ap;
+
+  if (!saphan_library_load (&libcurl, NULL))
+    return CURLE_FAILED_INIT;
+  va_start (ap, info);
+  rc = REAL (curl_easy_getinfo) (curl, info, va_arg (ap, void *));
+  va_end (ap);
+  return rc;
+}
+
+FORWARD (curl_mime *, curl_mime_init, (CURL *easy), (easy), NULL)
+FORWARD_VOID (curl_mime_free, (curl_mime *mime), (mime))
+FORWARD (curl_mimepart *, curl_mime_addpart, (curl_mime *mime), (mime), NULL)
+FORWARD (CURLcode, curl_mime_name, (curl_mimepart *part, const char *name), (part, name),
+         CURLE_FAILED_INIT)
+FORWARD (CURLcode, curl_mime_filename, (curl_mimepart *part, const char *filename),
+         (part, filename), CURLE_FAILED_INIT)
+FORWARD (CURLcode, curl_mime_type, (curl_mimepart *part, const char *mimetype),
+         (part, mimetype), CURLE_FAILED_INIT)
+FORWARD (CURLcode, curl_mime_data, (curl_mimepart *part, const char *data, size_t datasize),
+         (part, data, datasize), CURLE_FAILED_INIT)
+FORWARD (CURLcode, curl_mime_data_cb,
+         (curl_mimepart *part, curl_off_t datasize, curl_read_callback readfunc,
+          curl_seek_callback seekfunc, curl_free_callback freefunc, void *arg),
+         (part, datasize, readfunc, seekfunc, freefunc, arg), CURLE_FAILED_INIT)
+
+FORWARD (CURLM *, curl_multi_init, (void), (), NULL)
+FORWARD (CURLMcode, curl_multi_cleanup, (CURLM *multi), (multi), CURLM_INTERNAL_ERROR)
+FORWARD (CURLMcode, curl_multi_add_handle, (CURLM *multi, CURL *easy), (multi, easy),
+         CURLM_INTERNAL_ERROR)
+FORWARD (CURLMcode, curl_multi_remove_handle, (CURLM *multi, CURL *easy), (multi, easy),
+         CURLM_INTERNAL_ERROR)
+FORWARD (CURLMcode, curl_multi_assign, (CURLM *multi, curl_socket_t fd, void *data),
+         (multi, fd, data), CURLM_INTERNAL_ERROR)
+FORWARD (CURLMsg *, curl_multi_info_read, (CURLM *multi, int *msgs_in_queue),
+         (multi, msgs_in_queue), NULL)
+FORWARD (CURLMcode, curl_multi_socket_action,
+         (CURLM *multi, curl_socket_t fd, int ev_bitmask, int *running_handles),
+         (multi, fd, ev_bitmask, running_handles), CURLM_INTERNAL_ERROR)
+FORWARD (const char *, curl_multi_strerror, (CURLMcode code), (code), "libcurl is not loaded")
+
+CURLMcode
+curl_multi_setopt (CURLM *multi, CURLMoption option, ...)
+{
+  CURLMcode rc;
+  va_list ap;
+
+  if (!saphan_library_load (&libcurl, NULL))
+    return CURLM_INTERNAL_ERROR;
+  va_start (ap, option);
+  FORWARD_OPTION (REAL (curl_multi_setopt), multi, option, ap, rc);
+  va_end (ap);
+  return rc;
+}
+
+FORWARD (struct curl_slist *, curl_slist_append, (struct curl_slist *list, const char *data),
+         (list, data), NULL)
+FORWARD_VOID (curl_slist_free_all, (struct curl_slist *list), (list))
