@@ -26,6 +26,10 @@
 #include <signal.h>
 #include <stdio.h>
 
+/* How long the work start-up defers waits for the start screen before it
+ * runs anyway. */
+#define DEFERRED_WORK_DELAY_SECONDS 5
+
 struct _SaphanApplication
 {
   GtkApplication parent_instance;
@@ -39,6 +43,7 @@ struct _SaphanApplication
   SaphanSyncMonitor *sync_monitor;
   GCancellable *background;
   guint purge_source;
+  guint deferred_source;
   guint watchdog_source;
   gint64 started_at;
   guint sigterm_source;
@@ -135,26 +140,22 @@ apply_language (const char *language)
 }
 
 /* Start-up work that must not delay or break the kiosk: each problem is
- * logged (never with personal data) and the kiosk carries on. Runs in the
- * load thread, off the UI. */
+ * logged (never with personal data) and the kiosk carries on. None of it
+ * is needed to show the services (the key and the checkpoint's signed
+ * write take some 5-10 ms), so it runs in a worker once they are on the
+ * display: see run_deferred_work(). */
 static void
-housekeeping (SaphanStore *store, const char *data_dir)
+housekeeping_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
 {
+  LoadData *data = task_data;
+  SaphanStore *store = data->store;
   g_autoptr (SaphanKioskKey) key = NULL;
   g_autoptr (GError) error = NULL;
   gint64 purged = 0;
 
-  /* A power cut between a bundle's switch and its store update leaves the
-   * store behind the installed content: bring it in line first. */
-  if (!saphan_bundle_reconcile (data_dir, store, &error))
-    {
-      g_message ("Installed content and store disagree: %s", error->message);
-      g_clear_error (&error);
-    }
-
   /* The kiosk key signs receipts and the audit log's checkpoints; one at
    * every start keeps the signed head of the log close to its end. */
-  key = saphan_kiosk_key_load_or_create (data_dir, &error);
+  key = saphan_kiosk_key_load_or_create (data->data_dir, &error);
   if (key != NULL)
     {
       saphan_audit_attach_key (store, key);
@@ -174,6 +175,7 @@ housekeeping (SaphanStore *store, const char *data_dir)
     g_message ("Cannot remove expired answers: %s", error->message);
   else if (purged > 0)
     g_message ("Removed the answers of %" G_GINT64_FORMAT " submissions past retention", purged);
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -210,7 +212,14 @@ load_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellab
         }
       if (n_installed > 0)
         g_message ("Installed %u services on first start", n_installed);
-      housekeeping (store, data->data_dir);
+      /* A power cut between a bundle's switch and its store update leaves
+       * the store behind the installed content: bring it in line before
+       * the services are listed. */
+      if (!saphan_bundle_reconcile (data->data_dir, store, &error))
+        {
+          g_message ("Installed content and store disagree: %s", error->message);
+          g_clear_error (&error);
+        }
     }
 
   if (g_task_return_error_if_cancelled (task))
@@ -409,6 +418,7 @@ saphan_application_shutdown (GApplication *application)
   g_clear_handle_id (&self->sigterm_source, g_source_remove);
   g_clear_handle_id (&self->sigint_source, g_source_remove);
   g_clear_handle_id (&self->purge_source, g_source_remove);
+  g_clear_handle_id (&self->deferred_source, g_source_remove);
   g_clear_handle_id (&self->watchdog_source, g_source_remove);
   saphan_sd_notify ("STOPPING=1");
   if (self->background != NULL)
@@ -728,7 +738,37 @@ purge_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Sync follows connectivity and its schedule; nothing here blocks. */
+/* What start-up leaves until the services are on the display: the
+ * housekeeping above, and sync, whose first probe loads libcurl. */
+static void
+run_deferred_work (SaphanApplication *self)
+{
+  /* No source object: the work holds only what it uses, not the kiosk. */
+  g_autoptr (GTask) task = g_task_new (NULL, self->background, NULL, NULL);
+  LoadData *data = g_new0 (LoadData, 1);
+
+  g_clear_handle_id (&self->deferred_source, g_source_remove);
+  data->data_dir = g_strdup (self->data_dir);
+  data->store = g_object_ref (self->store);
+  g_task_set_source_tag (task, run_deferred_work);
+  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+  g_task_run_in_thread (task, housekeeping_thread);
+  saphan_sync_monitor_start (self->sync_monitor);
+}
+
+static gboolean
+run_deferred_work_cb (gpointer user_data)
+{
+  SaphanApplication *self = user_data;
+
+  self->deferred_source = 0;
+  run_deferred_work (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Sync follows connectivity and its schedule; nothing here blocks. The
+ * deferred work waits for the start screen to be on the display, or a few
+ * seconds should there be no display to show it. */
 static void
 start_background_services (SaphanApplication *self)
 {
@@ -736,7 +776,7 @@ start_background_services (SaphanApplication *self)
   self->sync = saphan_sync_new (self->store);
   self->sync_monitor = saphan_sync_monitor_new (self->store);
   g_signal_connect_object (self->sync_monitor, "sync-due", G_CALLBACK (sync_due_cb), self, 0);
-  saphan_sync_monitor_start (self->sync_monitor);
+  self->deferred_source = g_timeout_add_seconds (DEFERRED_WORK_DELAY_SECONDS, run_deferred_work_cb, self);
   self->purge_source = g_timeout_add_seconds (24 * 60 * 60, purge_cb, self);
 }
 
@@ -788,5 +828,8 @@ saphan_application_start_page_presented (SaphanApplication *self)
     {
       fprintf (stderr, "saphan-kiosk: first frame presented after %.1f ms\n", elapsed_ms);
       g_application_quit (G_APPLICATION (self));
+      return;
     }
+  if (self->deferred_source != 0)
+    run_deferred_work (self);
 }

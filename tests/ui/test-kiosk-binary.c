@@ -4,11 +4,13 @@
  * These tests prove what only a separate process shows: the program starts
  * on an empty data folder, installs the five service forms, presents its first
  * frame, honours SAPHAN_KIOSK_EXIT_AFTER_FIRST_FRAME for benchmarks, stops
- * cleanly on SIGTERM and drops GTK_DEBUG in kiosk mode.
+ * cleanly on SIGTERM, drops GTK_DEBUG in kiosk mode, and loads libcurl only
+ * once its services are on the display.
  */
 #include "config.h"
 
 #include "saphan-store.h"
+#include "saphan-sync-profile.h"
 #include "ui-test-util.h"
 
 #include <signal.h>
@@ -277,6 +279,44 @@ test_sigterm (void)
   ui_test_remove_tree (data_dir);
 }
 
+/* libcurl and libcups, with the thirty libraries they bring, are not linked
+ * but opened at their first use; the first use of libcurl is sync's probe,
+ * which waits for the start page to be on the display. The dynamic loader
+ * reports each library it opens (LD_DEBUG=files) on the same stream as the
+ * kiosk's own messages, so their order is the order things happened in. */
+static void
+test_libraries_after_first_frame (void)
+{
+  g_autofree char *data_dir = make_data_dir ();
+  g_autofree char *output = NULL;
+  const char *argv[] = { "--data-dir", data_dir, NULL };
+  const char *env[] = { "G_MESSAGES_DEBUG", "saphan-ui", "LD_DEBUG", "files", NULL };
+  const char *presented, *curl;
+  int status;
+
+  /* A server to probe; nothing listens on the discard port. */
+  {
+    g_autoptr (SaphanStore) store = NULL;
+    g_autoptr (GError) error = NULL;
+    SaphanSyncProfile profile = { .kind = SAPHAN_SERVER_OPENROSA, .url = "http://127.0.0.1:9" };
+
+    store = saphan_store_open (data_dir, &error);
+    g_assert_no_error (error);
+    g_assert_true (saphan_sync_profile_save (store, &profile, &error));
+    g_assert_no_error (error);
+  }
+
+  output = run_kiosk (argv, env, "file=libcurl.so.4", &status);
+  presented = strstr (output, "Start page presented");
+  curl = strstr (output, "file=libcurl.so.4");
+  if (presented == NULL || curl == NULL || curl < presented)
+    g_error ("libcurl was not loaded after the start page; the kiosk printed:\n%s", output);
+  /* Nothing was printed, so nothing needed CUPS. */
+  g_assert_null (strstr (output, "file=libcups.so.2"));
+
+  ui_test_remove_tree (data_dir);
+}
+
 static void
 test_gtk_debug_ignored (void)
 {
@@ -346,6 +386,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ui/binary/first-frame", test_first_frame);
   g_test_add_func ("/ui/binary/sigterm", test_sigterm);
   g_test_add_func ("/ui/binary/gtk-debug-ignored", test_gtk_debug_ignored);
+  g_test_add_func ("/ui/binary/libraries-after-first-frame", test_libraries_after_first_frame);
   g_test_add_func ("/ui/binary/bad-data-dir", test_bad_data_dir);
 
   status = g_test_run ();
