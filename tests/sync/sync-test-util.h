@@ -30,6 +30,11 @@ JsonObject *test_server_query  (TestServer *server);
 /* The number of distinct instances the server holds. */
 guint       test_server_count_instances (TestServer *server);
 
+/* A loopback port that refuses every connection for as long as the returned
+ * socket is open: bound but never listening, so no other test's server can
+ * be given it. */
+GSocket *test_refusing_port (guint16 *out_port);
+
 /* A fresh temporary data folder with an opened store. */
 SaphanStore *test_store_new (char **out_dir);
 /* Removes DIR recursively. */

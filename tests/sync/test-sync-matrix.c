@@ -105,6 +105,7 @@ test_case (gconstpointer data)
   g_autofree char *then_state = get (group, "then-state");
   g_autofree char *id = test_instance_id (1, group);
   g_autofree char *base_url = g_strdup (server->base_url);
+  g_autoptr (GSocket) refusing = NULL;
   g_auto (GStrv) keys = g_key_file_get_keys (cases, group, NULL, NULL);
   g_autoptr (SaphanSubmissionInfo) info = NULL;
   SaphanSyncSummary summary = { 0 };
@@ -114,9 +115,12 @@ test_case (gconstpointer data)
   test_server_control (server, "{\"reset\": true, \"max_length\": 10485760}");
   if (g_strcmp0 (control, "refuse") == 0)
     {
-      /* A port nobody listens on: the server's own port, plus one. */
+      /* A port nobody listens on, held for the case's length. */
+      guint16 port = 0;
+
+      refusing = test_refusing_port (&port);
       g_free (base_url);
-      base_url = g_strdup_printf ("http://127.0.0.1:%u", server->port + 1);
+      base_url = g_strdup_printf ("http://127.0.0.1:%u", port);
     }
   else if (control != NULL)
     test_server_control (server, control);
