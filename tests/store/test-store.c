@@ -1075,6 +1075,7 @@ typedef struct
 {
   char *path;
   gulong hold_us;
+  gint locked;    /* set once the write lock is held */
 } HolderData;
 
 static gpointer
@@ -1085,10 +1086,19 @@ hold_write_lock (gpointer user_data)
 
   /* Another process (saphanctl, say) in the middle of a write. */
   store_test_raw_exec (db, "BEGIN IMMEDIATE");
+  g_atomic_int_set (&data->locked, 1);
   g_usleep (data->hold_us);
   store_test_raw_exec (db, "COMMIT");
   sqlite3_close (db);
   return NULL;
+}
+
+/* However slow the machine, the holder has the lock before the test writes. */
+static void
+wait_for_lock (HolderData *data)
+{
+  while (!g_atomic_int_get (&data->locked))
+    g_usleep (1000);
 }
 
 static void
@@ -1097,21 +1107,21 @@ test_busy (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(StoreTestSubmission) waits = store_test_submission_new ("uuid:busy-waits");
   g_autoptr(StoreTestSubmission) fails = store_test_submission_new ("uuid:busy-fails");
-  HolderData short_hold = { f->path, 300 * 1000 };
-  HolderData long_hold = { f->path, (SAPHAN_STORE_BUSY_TIMEOUT_MS + 1500) * 1000 };
+  HolderData short_hold = { f->path, 300 * 1000, 0 };
+  HolderData long_hold = { f->path, (SAPHAN_STORE_BUSY_TIMEOUT_MS + 1500) * 1000, 0 };
   GThread *holder;
   gint64 start;
 
   /* A short hold is waited out. */
   holder = g_thread_new ("holder", hold_write_lock, &short_hold);
-  g_usleep (100 * 1000);
+  wait_for_lock (&short_hold);
   g_assert_true (saphan_store_finalize (f->store, &waits->request, &error));
   g_assert_no_error (error);
   g_thread_join (holder);
 
   /* A hold longer than the timeout ends in SAPHAN_ERROR_BUSY, not a hang. */
   holder = g_thread_new ("holder", hold_write_lock, &long_hold);
-  g_usleep (100 * 1000);
+  wait_for_lock (&long_hold);
   start = g_get_monotonic_time ();
   g_assert_false (saphan_store_finalize (f->store, &fails->request, &error));
   g_assert_error (error, SAPHAN_ERROR, SAPHAN_ERROR_BUSY);
