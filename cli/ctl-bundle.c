@@ -25,8 +25,8 @@ read_password (GError **error)
 
   if (tty)
     {
-      fprintf (stderr, "%s", _("Password for the secret key: "));
-      fflush (stderr);
+      /* Echo goes off before the prompt shows, so that nothing typed as
+       * soon as it appears is echoed. */
       if (tcgetattr (STDIN_FILENO, &saved) == 0)
         {
           quiet = saved;
@@ -35,6 +35,8 @@ read_password (GError **error)
         }
       else
         tty = FALSE;
+      fprintf (stderr, "%s", _("Password for the secret key: "));
+      fflush (stderr);
     }
   line = fgets (buffer, sizeof buffer, stdin);
   if (tty)

@@ -762,8 +762,11 @@ saphanctl_on_terminal (Fixture *f, const char *password, int *out_status, ...)
       if (!typed && strstr (screen->str, "Password") != NULL)
         {
           g_autofree char *line = g_strdup_printf ("%s\n", password);
-          /* Give the prompt a moment to turn echo off, as a person would. */
-          g_usleep (200000);
+          struct termios now;
+
+          /* Typed the moment the prompt shows: echo is already off. */
+          g_assert_cmpint (tcgetattr (master, &now), ==, 0);
+          g_assert_false (now.c_lflag & ECHO);
           g_assert_cmpint (write (master, line, strlen (line)), ==, (gssize) strlen (line));
           typed = TRUE;
         }
