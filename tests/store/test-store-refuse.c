@@ -167,6 +167,13 @@ static const struct
   { "directory", make_directory, SAPHAN_ERROR_NOT_A_DATABASE },
 };
 
+/* g_ptr_array_sort() passes pointers to the elements. */
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
 static char *
 list_dir (const char *dir)
 {
@@ -177,7 +184,7 @@ list_dir (const char *dir)
   g_assert_nonnull (handle);
   while ((name = g_dir_read_name (handle)) != NULL)
     g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (names, compare_names);
   g_ptr_array_add (names, NULL);
   return g_strjoinv (" ", (char **) names->pdata);
 }
