@@ -72,6 +72,34 @@ read_key_file (const char *name)
 }
 
 static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+/* libFuzzer ends a run with exit(): the two folders go with it, instead of
+ * piling up in /tmp run after run. */
+static void
+remove_folders (void)
+{
+  g_clear_object (&store);
+  remove_tree (data_dir);
+  remove_tree (work_dir);
+}
+
+static void
 write_seed (const char *dir, const char *name, char kind, const guint8 *data, gsize len)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
@@ -163,6 +191,7 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
   g_assert_no_error (error);
   work_dir = g_dir_make_tmp ("saphan-fuzz-input-XXXXXX", &error);
   g_assert_no_error (error);
+  atexit (remove_folders);
   if (!saphan_bundle_trust (data_dir, public_text, FALSE, &error))
     g_error ("cannot trust the fuzz key: %s", error->message);
   secret_key = saphan_minisign_secret_key_load (secret_text, NULL, &error);

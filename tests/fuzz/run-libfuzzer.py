@@ -38,7 +38,8 @@ def main():
         # pick one, for longer runs on a developer's machine.
         seed = os.environ.get('FUZZ_SEED', '1')
         cmd = [fuzzer, f'-seed={seed}', f'-max_total_time={seconds}', '-rss_limit_mb=2048',
-               '-timeout=5',
+               # A hang, not a slow input on a busy machine, is what this catches.
+               '-timeout=30',
                '-max_len=262144', '-print_final_stats=1', f'-artifact_prefix={artifacts}',
                corpus] + [d for d in (seeds, regressions) if os.path.isdir(d)]
         proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
