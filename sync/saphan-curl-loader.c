@@ -50,42 +50,12 @@
   X (curl_slist_append) \
   X (curl_slist_free_all)
 
-#define SYMBOL_INDEX(name) SYMBOL_##name,
-#define SYMBOL_NAME(name) #name,
+/* The soname of libcurl 7 and 8 alike (Debian's libcurl4). */
+SAPHAN_LIBRARY_DEFINE (libcurl, "libcurl.so.4", N_("sending answers"), CURL_SYMBOLS);
 
-enum
-{
-  CURL_SYMBOLS (SYMBOL_INDEX)
-  N_SYMBOLS
-};
-
-static const char *const symbol_names[] = { CURL_SYMBOLS (SYMBOL_NAME) NULL };
-static gpointer slots[N_SYMBOLS];
-
-static SaphanLibrary libcurl = {
-  /* The soname of libcurl 7 and 8 alike (Debian's libcurl4). */
-  .soname = "libcurl.so.4",
-  .needed_for = N_("sending answers"),
-  .symbols = symbol_names,
-  .slots = slots,
-};
-
-#define REAL(name) ((__typeof__ (name) *) slots[SYMBOL_##name])
-
-#define FORWARD(type, name, params, args, failed) \
-  type name params \
-  { \
-    if (!saphan_library_load (&libcurl, NULL)) \
-      return failed; \
-    return REAL (name) args; \
-  }
-
-#define FORWARD_VOID(name, params, args) \
-  void name params \
-  { \
-    if (saphan_library_load (&libcurl, NULL)) \
-      REAL (name) args; \
-  }
+#define REAL(name) SAPHAN_LIBRARY_REAL (libcurl, name)
+#define FORWARD(...) SAPHAN_LIBRARY_FORWARD (libcurl, __VA_ARGS__)
+#define FORWARD_VOID(...) SAPHAN_LIBRARY_FORWARD_VOID (libcurl, __VA_ARGS__)
 
 gboolean
 saphan_curl_load (GError **error)

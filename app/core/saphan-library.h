@@ -33,4 +33,42 @@ typedef struct
 
 gboolean saphan_library_load (SaphanLibrary *library, GError **error);
 
+/* For a loader, the .c file that defines one library's functions. LIST is
+ * an X-macro naming them: LIST (X) expands to X (name) for each. This
+ * declares the static SaphanLibrary VARIABLE with a slot per function; one
+ * per file, as the slots are named by function. */
+#define SAPHAN_LIBRARY_DEFINE(variable, soname_, needed_for_, LIST) \
+  enum { LIST (SAPHAN_LIBRARY_INDEX_) SAPHAN_LIBRARY_N_SYMBOLS_ }; \
+  static const char *const variable##_symbols[] = { LIST (SAPHAN_LIBRARY_NAME_) NULL }; \
+  static gpointer variable##_slots[SAPHAN_LIBRARY_N_SYMBOLS_]; \
+  static SaphanLibrary variable = { \
+    .soname = soname_, \
+    .needed_for = needed_for_, \
+    .symbols = variable##_symbols, \
+    .slots = variable##_slots, \
+  }
+#define SAPHAN_LIBRARY_INDEX_(name) SAPHAN_LIBRARY_SYMBOL_##name,
+#define SAPHAN_LIBRARY_NAME_(name) #name,
+
+/* The library's own function NAME, with the prototype its header declares. */
+#define SAPHAN_LIBRARY_REAL(variable, name) \
+  ((__typeof__ (name) *) variable##_slots[SAPHAN_LIBRARY_SYMBOL_##name])
+
+/* Defines NAME (PARAMS), returning FAILED if the library cannot be loaded
+ * and otherwise what the library's NAME ARGS returns. */
+#define SAPHAN_LIBRARY_FORWARD(variable, type, name, params, args, failed) \
+  type name params \
+  { \
+    if (!saphan_library_load (&variable, NULL)) \
+      return failed; \
+    return SAPHAN_LIBRARY_REAL (variable, name) args; \
+  }
+
+#define SAPHAN_LIBRARY_FORWARD_VOID(variable, name, params, args) \
+  void name params \
+  { \
+    if (saphan_library_load (&variable, NULL)) \
+      SAPHAN_LIBRARY_REAL (variable, name) args; \
+  }
+
 G_END_DECLS
