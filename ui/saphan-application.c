@@ -44,6 +44,7 @@ struct _SaphanApplication
   GCancellable *background;
   guint purge_source;
   guint deferred_source;
+  gint *housekeeping_running;  /* atomic, shared with the workers */
   guint watchdog_source;
   gint64 started_at;
   guint sigterm_source;
@@ -67,6 +68,13 @@ typedef struct
   SaphanStore *store;
   GPtrArray *forms;
 } LoadResult;
+
+typedef struct
+{
+  char *data_dir;
+  SaphanStore *store;
+  gint *running;  /* the application's count, decremented when done */
+} HousekeepingData;
 
 G_DEFINE_FINAL_TYPE (SaphanApplication, saphan_application, GTK_TYPE_APPLICATION)
 
@@ -98,6 +106,15 @@ load_data_free (LoadData *data)
   g_free (data->data_dir);
   g_free (data->forms_dir);
   g_clear_object (&data->store);
+  g_free (data);
+}
+
+static void
+housekeeping_data_free (HousekeepingData *data)
+{
+  g_free (data->data_dir);
+  g_clear_object (&data->store);
+  g_atomic_rc_box_release (data->running);
   g_free (data);
 }
 
@@ -147,7 +164,7 @@ apply_language (const char *language)
 static void
 housekeeping_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
 {
-  LoadData *data = task_data;
+  HousekeepingData *data = task_data;
   SaphanStore *store = data->store;
   g_autoptr (SaphanKioskKey) key = NULL;
   g_autoptr (GError) error = NULL;
@@ -175,6 +192,8 @@ housekeeping_thread (GTask *task, gpointer source_object, gpointer task_data, GC
     g_message ("Cannot remove expired answers: %s", error->message);
   else if (purged > 0)
     g_message ("Removed the answers of %" G_GINT64_FORMAT " submissions past retention", purged);
+  g_clear_object (&key);
+  g_atomic_int_dec_and_test (data->running);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -410,6 +429,18 @@ saphan_application_startup (GApplication *application)
   self->sigint_source = g_unix_signal_add (SIGINT, unix_signal_cb, self);
 }
 
+/* The housekeeping worker may be signing with the kiosk key when the kiosk
+ * is told to stop: the process's exit would tear OpenSSL and SQLite down
+ * under it. It takes milliseconds; a stuck disk gets ten seconds. */
+static void
+wait_for_housekeeping (SaphanApplication *self)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (g_atomic_int_get (self->housekeeping_running) > 0 && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+}
+
 static void
 saphan_application_shutdown (GApplication *application)
 {
@@ -423,6 +454,7 @@ saphan_application_shutdown (GApplication *application)
   saphan_sd_notify ("STOPPING=1");
   if (self->background != NULL)
     g_cancellable_cancel (self->background);
+  wait_for_housekeeping (self);
   if (self->sync_monitor != NULL)
     saphan_sync_monitor_stop (self->sync_monitor);
   g_clear_object (&self->sync_monitor);
@@ -489,6 +521,7 @@ saphan_application_finalize (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
+  g_atomic_rc_box_release (self->housekeeping_running);
   g_free (self->data_dir);
   g_free (self->language);
   g_free (self->initial_form);
@@ -524,6 +557,7 @@ static void
 saphan_application_init (SaphanApplication *self)
 {
   self->started_at = g_get_monotonic_time ();
+  self->housekeeping_running = g_atomic_rc_box_new0 (gint);
   self->data_dir = saphan_paths_default_data_dir ();
   self->language = g_strdup ("th");
   self->exit_after_first_frame
@@ -745,13 +779,15 @@ run_deferred_work (SaphanApplication *self)
 {
   /* No source object: the work holds only what it uses, not the kiosk. */
   g_autoptr (GTask) task = g_task_new (NULL, self->background, NULL, NULL);
-  LoadData *data = g_new0 (LoadData, 1);
+  HousekeepingData *data = g_new0 (HousekeepingData, 1);
 
   g_clear_handle_id (&self->deferred_source, g_source_remove);
   data->data_dir = g_strdup (self->data_dir);
   data->store = g_object_ref (self->store);
+  data->running = g_atomic_rc_box_acquire (self->housekeeping_running);
+  g_atomic_int_inc (self->housekeeping_running);
   g_task_set_source_tag (task, run_deferred_work);
-  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) housekeeping_data_free);
   g_task_run_in_thread (task, housekeeping_thread);
   saphan_sync_monitor_start (self->sync_monitor);
 }
