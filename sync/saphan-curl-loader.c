@@ -3,10 +3,10 @@
  *
  * Each function here has libcurl's own name and prototype (curl.h is
  * included, so a mismatch does not build) and forwards to libcurl's. The
- * program is not linked with libcurl at all. Until libcurl has loaded, and
- * if it cannot be, each returns what libcurl returns when it cannot start:
- * NULL handles, CURLE_FAILED_INIT, CURLM_INTERNAL_ERROR; saphan_curl_load()
- * says why.
+ * program is not linked with libcurl at all. If libcurl cannot be loaded,
+ * each returns what libcurl returns when it cannot start (NULL handles,
+ * CURLE_FAILED_INIT, CURLM_INTERNAL_ERROR), and saphan_curl_load() says
+ * why.
  */
 #include "config.h"
 

@@ -192,6 +192,7 @@ housekeeping_thread (GTask *task, gpointer source_object, gpointer task_data, GC
     g_message ("Cannot remove expired answers: %s", error->message);
   else if (purged > 0)
     g_message ("Removed the answers of %" G_GINT64_FORMAT " submissions past retention", purged);
+  /* Done with OpenSSL and the disk before saying so to shutdown. */
   g_clear_object (&key);
   g_atomic_int_dec_and_test (data->running);
   g_task_return_boolean (task, TRUE);
