@@ -44,7 +44,6 @@ struct _SaphanApplication
   GCancellable *background;
   guint purge_source;
   guint deferred_source;
-  gint *housekeeping_running;  /* atomic, shared with the workers */
   guint watchdog_source;
   gint64 started_at;
   guint sigterm_source;
@@ -68,13 +67,6 @@ typedef struct
   SaphanStore *store;
   GPtrArray *forms;
 } LoadResult;
-
-typedef struct
-{
-  char *data_dir;
-  SaphanStore *store;
-  gint *running;  /* the application's count, decremented when done */
-} HousekeepingData;
 
 G_DEFINE_FINAL_TYPE (SaphanApplication, saphan_application, GTK_TYPE_APPLICATION)
 
@@ -109,13 +101,38 @@ load_data_free (LoadData *data)
   g_free (data);
 }
 
+/* The kiosk's worker threads still running. A process that exits under a
+ * worker tears OpenSSL, SQLite and GTK down beneath it, so shutdown waits
+ * for them: see run_worker() and wait_for_workers(). Global, as exit is. */
+static gint workers_running;
+
 static void
-housekeeping_data_free (HousekeepingData *data)
+counted_worker (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
 {
-  g_free (data->data_dir);
-  g_clear_object (&data->store);
-  g_atomic_rc_box_release (data->running);
-  g_free (data);
+  GTaskThreadFunc func = g_object_get_data (G_OBJECT (task), "saphan-worker");
+
+  func (task, source_object, task_data, cancellable);
+  g_atomic_int_dec_and_test (&workers_running);
+}
+
+/* g_task_run_in_thread(), counted. */
+static void
+run_worker (GTask *task, GTaskThreadFunc func)
+{
+  g_atomic_int_inc (&workers_running);
+  g_object_set_data (G_OBJECT (task), "saphan-worker", func);
+  g_task_run_in_thread (task, counted_worker);
+}
+
+/* Each worker takes milliseconds (a migrating store longer); a stuck disk
+ * gets ten seconds before the kiosk exits anyway. */
+static void
+wait_for_workers (void)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (g_atomic_int_get (&workers_running) > 0 && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
 }
 
 static void
@@ -157,26 +174,24 @@ apply_language (const char *language)
 }
 
 /* Start-up work that must not delay or break the kiosk: each problem is
- * logged (never with personal data) and the kiosk carries on. None of it
- * is needed to show the services (the key and the checkpoint's signed
- * write take some 5-10 ms), so it runs in a worker once they are on the
- * display: see run_deferred_work(). */
+ * logged (never with personal data) and the kiosk carries on. It is not
+ * needed to show the services (the key and the checkpoint's signed write
+ * take some 5-10 ms), so it runs in a worker once they are on the display:
+ * see run_deferred_work(). */
 static void
 housekeeping_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
 {
-  HousekeepingData *data = task_data;
-  SaphanStore *store = data->store;
+  LoadData *data = task_data;
   g_autoptr (SaphanKioskKey) key = NULL;
   g_autoptr (GError) error = NULL;
-  gint64 purged = 0;
 
   /* The kiosk key signs receipts and the audit log's checkpoints; one at
    * every start keeps the signed head of the log close to its end. */
   key = saphan_kiosk_key_load_or_create (data->data_dir, &error);
   if (key != NULL)
     {
-      saphan_audit_attach_key (store, key);
-      if (!saphan_audit_checkpoint (store, NULL, &error))
+      saphan_audit_attach_key (data->store, key);
+      if (!saphan_audit_checkpoint (data->store, NULL, &error))
         {
           g_message ("Cannot sign an audit checkpoint: %s", error->message);
           g_clear_error (&error);
@@ -187,14 +202,6 @@ housekeeping_thread (GTask *task, gpointer source_object, gpointer task_data, GC
       g_message ("Cannot load the kiosk key: %s", error->message);
       g_clear_error (&error);
     }
-
-  if (!saphan_store_purge_expired (store, g_get_real_time () / G_USEC_PER_SEC, &purged, &error))
-    g_message ("Cannot remove expired answers: %s", error->message);
-  else if (purged > 0)
-    g_message ("Removed the answers of %" G_GINT64_FORMAT " submissions past retention", purged);
-  /* Done with OpenSSL and the disk before saying so to shutdown. */
-  g_clear_object (&key);
-  g_atomic_int_dec_and_test (data->running);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -382,7 +389,7 @@ preload_icon_theme (void)
 
   g_task_set_source_tag (task, preload_icon_theme);
   g_task_set_task_data (task, g_object_ref (theme), g_object_unref);
-  g_task_run_in_thread (task, preload_icon_theme_thread);
+  run_worker (task, preload_icon_theme_thread);
 }
 
 static void
@@ -430,18 +437,6 @@ saphan_application_startup (GApplication *application)
   self->sigint_source = g_unix_signal_add (SIGINT, unix_signal_cb, self);
 }
 
-/* The housekeeping worker may be signing with the kiosk key when the kiosk
- * is told to stop: the process's exit would tear OpenSSL and SQLite down
- * under it. It takes milliseconds; a stuck disk gets ten seconds. */
-static void
-wait_for_housekeeping (SaphanApplication *self)
-{
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (g_atomic_int_get (self->housekeeping_running) > 0 && g_get_monotonic_time () < deadline)
-    g_usleep (1000);
-}
-
 static void
 saphan_application_shutdown (GApplication *application)
 {
@@ -455,7 +450,7 @@ saphan_application_shutdown (GApplication *application)
   saphan_sd_notify ("STOPPING=1");
   if (self->background != NULL)
     g_cancellable_cancel (self->background);
-  wait_for_housekeeping (self);
+  wait_for_workers ();
   if (self->sync_monitor != NULL)
     saphan_sync_monitor_stop (self->sync_monitor);
   g_clear_object (&self->sync_monitor);
@@ -522,7 +517,6 @@ saphan_application_finalize (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
-  g_atomic_rc_box_release (self->housekeeping_running);
   g_free (self->data_dir);
   g_free (self->language);
   g_free (self->initial_form);
@@ -558,7 +552,6 @@ static void
 saphan_application_init (SaphanApplication *self)
 {
   self->started_at = g_get_monotonic_time ();
-  self->housekeeping_running = g_atomic_rc_box_new0 (gint);
   self->data_dir = saphan_paths_default_data_dir ();
   self->language = g_strdup ("th");
   self->exit_after_first_frame
@@ -675,7 +668,7 @@ saphan_application_load_async (SaphanApplication *self, GCancellable *cancellabl
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, saphan_application_load_async);
   g_task_set_task_data (task, data, (GDestroyNotify)load_data_free);
-  g_task_run_in_thread (task, load_thread);
+  run_worker (task, load_thread);
 }
 
 static void
@@ -744,52 +737,57 @@ static void
 purge_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
+  gssize purged = g_task_propagate_int (G_TASK (result), &error);
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (purged < 0)
     g_message ("Cannot remove expired answers: %s", error->message);
+  else if (purged > 0)
+    g_message ("Removed the answers of %zd submissions past retention", purged);
 }
 
 static void
 purge_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   GError *error = NULL;
+  gint64 purged = 0;
 
   if (saphan_store_purge_expired (SAPHAN_STORE (task_data), g_get_real_time () / G_USEC_PER_SEC,
-                                  NULL, &error))
-    g_task_return_boolean (task, TRUE);
+                                  &purged, &error))
+    g_task_return_int (task, (gssize) purged);
   else
     g_task_return_error (task, error);
 }
 
-/* Retention runs daily, in a worker thread. */
+/* Retention runs at start (deferred) and then daily, in a worker thread.
+ * No source object: the work holds only what it uses, not the kiosk. */
 static gboolean
 purge_cb (gpointer user_data)
 {
   SaphanApplication *self = user_data;
-  g_autoptr (GTask) task = g_task_new (self, self->background, purge_done_cb, NULL);
+  g_autoptr (GTask) task = g_task_new (NULL, self->background, purge_done_cb, NULL);
 
+  g_task_set_source_tag (task, purge_cb);
   g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
-  g_task_run_in_thread (task, purge_thread);
+  run_worker (task, purge_thread);
   return G_SOURCE_CONTINUE;
 }
 
 /* What start-up leaves until the services are on the display: the
- * housekeeping above, and sync, whose first probe loads libcurl. */
+ * housekeeping above, the first retention purge, and sync, whose first
+ * probe loads libcurl. */
 static void
 run_deferred_work (SaphanApplication *self)
 {
-  /* No source object: the work holds only what it uses, not the kiosk. */
   g_autoptr (GTask) task = g_task_new (NULL, self->background, NULL, NULL);
-  HousekeepingData *data = g_new0 (HousekeepingData, 1);
+  LoadData *data = g_new0 (LoadData, 1);
 
   g_clear_handle_id (&self->deferred_source, g_source_remove);
   data->data_dir = g_strdup (self->data_dir);
   data->store = g_object_ref (self->store);
-  data->running = g_atomic_rc_box_acquire (self->housekeeping_running);
-  g_atomic_int_inc (self->housekeeping_running);
   g_task_set_source_tag (task, run_deferred_work);
-  g_task_set_task_data (task, data, (GDestroyNotify) housekeeping_data_free);
-  g_task_run_in_thread (task, housekeeping_thread);
+  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+  run_worker (task, housekeeping_thread);
+  purge_cb (self);
   saphan_sync_monitor_start (self->sync_monitor);
 }
 

@@ -4,13 +4,14 @@
  * These tests prove what only a separate process shows: the program starts
  * on an empty data folder, installs the five service forms, presents its first
  * frame, honours SAPHAN_KIOSK_EXIT_AFTER_FIRST_FRAME for benchmarks, stops
- * cleanly on SIGTERM, drops GTK_DEBUG in kiosk mode, and loads libcurl only
- * once its services are on the display.
+ * cleanly on SIGTERM, drops GTK_DEBUG in kiosk mode, and leaves libcurl and
+ * the retention purge until its services are on the display.
  */
 #include "config.h"
 
 #include "saphan-store.h"
 #include "saphan-sync-profile.h"
+#include "store-test-util.h"
 #include "ui-test-util.h"
 
 #include <signal.h>
@@ -317,6 +318,52 @@ test_libraries_after_first_frame (void)
   ui_test_remove_tree (data_dir);
 }
 
+/* Answers past retention go at start, once the services are shown: here an
+ * accepted submission with a retention of 0 days. */
+static void
+test_retention_at_start (void)
+{
+  g_autofree char *data_dir = make_data_dir ();
+  g_autofree char *output = NULL;
+  g_autoptr (SaphanStore) store = NULL;
+  g_autoptr (SaphanSubmissionInfo) claimed = NULL;
+  g_autoptr (SaphanSubmissionInfo) info = NULL;
+  g_autoptr (StoreTestSubmission) submission = store_test_submission_new ("uuid:retention");
+  g_autoptr (GError) error = NULL;
+  const char *argv[] = { "--data-dir", data_dir, NULL };
+  const char *env[] = { "G_MESSAGES_DEBUG", "saphan-ui", NULL };
+  const char *presented, *removed;
+  int status;
+
+  store = saphan_store_open (data_dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (saphan_store_finalize (store, &submission->request, &error));
+  g_assert_no_error (error);
+  claimed = saphan_store_claim_next (store, G_MAXINT32, &error);
+  g_assert_no_error (error);
+  g_assert_true (saphan_store_mark_accepted (store, "uuid:retention", "Thank you", &error));
+  g_assert_true (saphan_store_set_setting (store, SAPHAN_STORE_RETENTION_SETTING, "0", &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  output = run_kiosk (argv, env, "Removed the answers of 1 submissions", &status);
+  assert_exited_cleanly (status, output);
+  presented = strstr (output, "Start page presented");
+  removed = strstr (output, "Removed the answers of 1 submissions");
+  if (presented == NULL || removed < presented)
+    g_error ("The purge did not follow the start page; the kiosk printed:\n%s", output);
+
+  store = saphan_store_open (data_dir, &error);
+  g_assert_no_error (error);
+  info = saphan_store_get_submission (store, "uuid:retention", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (info);
+  g_assert_cmpint (info->purged_at, >, 0);
+  g_clear_object (&store);
+
+  ui_test_remove_tree (data_dir);
+}
+
 static void
 test_gtk_debug_ignored (void)
 {
@@ -387,6 +434,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ui/binary/sigterm", test_sigterm);
   g_test_add_func ("/ui/binary/gtk-debug-ignored", test_gtk_debug_ignored);
   g_test_add_func ("/ui/binary/libraries-after-first-frame", test_libraries_after_first_frame);
+  g_test_add_func ("/ui/binary/retention-at-start", test_retention_at_start);
   g_test_add_func ("/ui/binary/bad-data-dir", test_bad_data_dir);
 
   status = g_test_run ();
