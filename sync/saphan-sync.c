@@ -19,7 +19,6 @@
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 
-#include "saphan-curl-loader.h"
 #include "saphan-error.h"
 #include "saphan-http-client.h"
 #include "saphan-sync-private.h"
@@ -351,13 +350,10 @@ step_post (GTask *task)
   SyncPost *post = NULL;
   GError *error = NULL;
 
+  /* The run's HEAD came first and opened libcurl: NULL is out of memory. */
   if (easy == NULL)
-    {
-      /* Out of memory, unless libcurl itself is missing. */
-      if (saphan_curl_load (&error))
-        g_set_error (&error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, "%s",
-                     _("Could not start a network transfer: out of memory"));
-    }
+    g_set_error (&error, SAPHAN_ERROR, SAPHAN_ERROR_NETWORK, "%s",
+                 _("Could not start a network transfer: out of memory"));
   else
     post = _saphan_sync_post_new (easy, run->payload, batch, !last, &error);
   if (post != NULL)
