@@ -33,7 +33,7 @@ const char *saphan_print_problem_to_string (SaphanPrintProblem problem);
 typedef struct
 {
   char    *queue;
-  char    *server;          /* cupsServer() */
+  char    *server;          /* cupsServer(), or NULL when libcups cannot be loaded */
   gboolean reachable;       /* the CUPS server answered */
   gboolean exists;          /* the queue exists */
   int      state;           /* IPP printer-state: 3 idle, 4 processing, 5 stopped */
