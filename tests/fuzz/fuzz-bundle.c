@@ -71,32 +71,14 @@ read_key_file (const char *name)
   return text;
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 /* libFuzzer ends a run with exit(): the two folders go with it, instead of
  * piling up in /tmp run after run. */
 static void
 remove_folders (void)
 {
   g_clear_object (&store);
-  remove_tree (data_dir);
-  remove_tree (work_dir);
+  _saphan_bundle_rm_rf (data_dir);
+  _saphan_bundle_rm_rf (work_dir);
 }
 
 static void
