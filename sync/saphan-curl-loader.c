@@ -74,38 +74,35 @@ FORWARD_VOID (curl_easy_cleanup, (CURL *curl), (curl))
 FORWARD (CURLcode, curl_easy_perform, (CURL *curl), (curl), CURLE_FAILED_INIT)
 FORWARD (const char *, curl_easy_strerror, (CURLcode code), (code), "libcurl is not loaded")
 
-/* libcurl reads the value by the type its option number encodes
+/* libcurl reads a setopt value by the type its option number encodes
  * (CURLOPTTYPE_*), so the value is passed on read as that same type. The
- * multi handle's options are numbered the same way. */
-#define FORWARD_OPTION(real, handle, option, ap, rc) \
-  G_STMT_START \
+ * multi handle's options are numbered the same way, so one definition
+ * serves curl_easy_setopt() and curl_multi_setopt(). */
+#define FORWARD_SETOPT(code_t, name, handle_t, option_t, failed) \
+  code_t name (handle_t *handle, option_t option, ...) \
   { \
-    if ((option) < CURLOPTTYPE_OBJECTPOINT) \
-      rc = real (handle, option, va_arg (ap, long)); \
-    else if ((option) < CURLOPTTYPE_FUNCTIONPOINT) \
-      rc = real (handle, option, va_arg (ap, void *)); \
-    else if ((option) < CURLOPTTYPE_OFF_T) \
-      rc = real (handle, option, va_arg (ap, void (*) (void))); \
-    else if ((option) < CURLOPTTYPE_BLOB) \
-      rc = real (handle, option, va_arg (ap, curl_off_t)); \
+    code_t rc; \
+    va_list ap; \
+ \
+    if (!saphan_library_load (&libcurl, NULL)) \
+      return failed; \
+    va_start (ap, option); \
+    if (option < CURLOPTTYPE_OBJECTPOINT) \
+      rc = REAL (name) (handle, option, va_arg (ap, long)); \
+    else if (option < CURLOPTTYPE_FUNCTIONPOINT) \
+      rc = REAL (name) (handle, option, va_arg (ap, void *)); \
+    else if (option < CURLOPTTYPE_OFF_T) \
+      rc = REAL (name) (handle, option, va_arg (ap, void (*) (void))); \
+    else if (option < CURLOPTTYPE_BLOB) \
+      rc = REAL (name) (handle, option, va_arg (ap, curl_off_t)); \
     else \
-      rc = real (handle, option, va_arg (ap, void *)); \
-  } \
-  G_STMT_END
+      rc = REAL (name) (handle, option, va_arg (ap, void *)); \
+    va_end (ap); \
+    return rc; \
+  }
 
-CURLcode
-curl_easy_setopt (CURL *curl, CURLoption option, ...)
-{
-  CURLcode rc;
-  va_list ap;
-
-  if (!saphan_library_load (&libcurl, NULL))
-    return CURLE_FAILED_INIT;
-  va_start (ap, option);
-  FORWARD_OPTION (REAL (curl_easy_setopt), curl, option, ap, rc);
-  va_end (ap);
-  return rc;
-}
+FORWARD_SETOPT (CURLcode, curl_easy_setopt, CURL, CURLoption, CURLE_FAILED_INIT)
+FORWARD_SETOPT (CURLMcode, curl_multi_setopt, CURLM, CURLMoption, CURLM_INTERNAL_ERROR)
 
 /* Every CURLINFO_* value is returned through a pointer. */
 CURLcode
@@ -152,20 +149,6 @@ FORWARD (CURLMcode, curl_multi_socket_action,
          (CURLM *multi, curl_socket_t fd, int ev_bitmask, int *running_handles),
          (multi, fd, ev_bitmask, running_handles), CURLM_INTERNAL_ERROR)
 FORWARD (const char *, curl_multi_strerror, (CURLMcode code), (code), "libcurl is not loaded")
-
-CURLMcode
-curl_multi_setopt (CURLM *multi, CURLMoption option, ...)
-{
-  CURLMcode rc;
-  va_list ap;
-
-  if (!saphan_library_load (&libcurl, NULL))
-    return CURLM_INTERNAL_ERROR;
-  va_start (ap, option);
-  FORWARD_OPTION (REAL (curl_multi_setopt), multi, option, ap, rc);
-  va_end (ap);
-  return rc;
-}
 
 FORWARD (struct curl_slist *, curl_slist_append, (struct curl_slist *list, const char *data),
          (list, data), NULL)
