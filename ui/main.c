@@ -24,6 +24,7 @@ main (int argc, char *argv[])
         g_setenv ("GDK_DEBUG", "gl-disable", TRUE);
     }
 
+  saphan_application_prepare_environment ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

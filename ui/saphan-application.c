@@ -149,15 +149,26 @@ language_is_supported (const char *language)
   return g_strcmp0 (language, "th") == 0 || g_strcmp0 (language, "en") == 0;
 }
 
+void
+saphan_application_prepare_environment (void)
+{
+  /* An empty LANGUAGE is the same to gettext as none. */
+  if (g_getenv ("LANGUAGE") == NULL)
+    g_setenv ("LANGUAGE", "", TRUE);
+}
+
 /* gettext picks the catalogue from LANGUAGE on every call, so switching
  * the variable and invalidating glibc's lookup cache is enough; the windows
  * rebuild their pages afterwards. English is the source language and needs
  * no catalogue. The variable is only changed from the UI thread, before or
- * between citizen sessions. */
+ * between citizen sessions, and only ever replaced: see
+ * saphan_application_prepare_environment(). */
 static void
 apply_language (const char *language)
 {
   const char *messages = setlocale (LC_MESSAGES, NULL);
+
+  g_warn_if_fail (g_getenv ("LANGUAGE") != NULL);
 
   /* LANGUAGE is ignored under the plain C locale; C.UTF-8 honours it and
    * is present on every Debian system. */

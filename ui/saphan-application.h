@@ -15,6 +15,12 @@ G_BEGIN_DECLS
 #define SAPHAN_TYPE_APPLICATION (saphan_application_get_type ())
 G_DECLARE_FINAL_TYPE (SaphanApplication, saphan_application, SAPHAN, APPLICATION, GtkApplication)
 
+/* To be called once, before GTK initializes: GTK starts threads that read
+ * the environment (fontconfig's loader among them), and the application
+ * later switches the citizen's language through LANGUAGE. Adding a
+ * variable may move the whole environment under such a reader; replacing
+ * one's value does not, so this makes sure LANGUAGE is already there. */
+void saphan_application_prepare_environment (void);
 SaphanApplication *saphan_application_new (void);
 
 const char *saphan_application_get_data_dir (SaphanApplication *self);
