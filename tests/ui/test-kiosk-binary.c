@@ -414,20 +414,13 @@ int
 main (int argc, char *argv[])
 {
   g_autoptr (GTestDBus) bus = NULL;
-  g_autofree char *display = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
   ui_test_avoid_gl_under_asan ();
   g_setenv ("GSETTINGS_SCHEMA_DIR", SAPHAN_SCHEMAS_DIR, TRUE);
 
-  display = g_strdup (g_getenv ("DISPLAY"));
-  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (bus);
-  /* GTestDBus clears DISPLAY so that nothing autolaunches a bus on X;
-   * the tests need the X display back. */
-  if (display != NULL)
-    g_setenv ("DISPLAY", display, TRUE);
+  bus = ui_test_session_bus_up (argc, argv);
 
   g_test_add_func ("/ui/binary/version", test_version);
   g_test_add_func ("/ui/binary/first-frame", test_first_frame);
@@ -438,6 +431,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ui/binary/bad-data-dir", test_bad_data_dir);
 
   status = g_test_run ();
-  g_test_dbus_down (bus);
+  if (bus != NULL)
+    g_test_dbus_down (bus);
   return status;
 }

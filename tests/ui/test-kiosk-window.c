@@ -1172,7 +1172,6 @@ int
 main (int argc, char *argv[])
 {
   g_autoptr (GTestDBus) bus = NULL;
-  g_autofree char *display = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *mo_dir = NULL;
   g_autofree char *mo_path = NULL;
@@ -1191,27 +1190,18 @@ main (int argc, char *argv[])
 
   g_setenv ("GSETTINGS_SCHEMA_DIR", SAPHAN_SCHEMAS_DIR, TRUE);
   g_unsetenv ("LANGUAGE");
+  saphan_application_prepare_environment ();
 
   /* The test accessibility backend records what a screen reader would be
    * told, without needing an AT-SPI bus. */
   g_setenv ("GTK_A11Y", "test", TRUE);
   ui_test_avoid_gl_under_asan ();
   ui_test_leaks_checked_in_subprocesses = TRUE;
-  gtk_test_init (&argc, &argv, NULL);
-
   /* GtkApplication needs a session bus; a private one, shared by the
    * cases' processes one after the other, keeps the tests apart from any
    * desktop. */
-  if (!g_test_subprocess ())
-    {
-      display = g_strdup (g_getenv ("DISPLAY"));
-      bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-      g_test_dbus_up (bus);
-      /* GTestDBus clears DISPLAY so that nothing autolaunches a bus on
-       * X; the cases need the X display back. */
-      if (display != NULL)
-        g_setenv ("DISPLAY", display, TRUE);
-    }
+  bus = ui_test_session_bus_up (argc, argv);
+  gtk_test_init (&argc, &argv, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (ui_cases); i++)
     g_test_add_data_func (ui_cases[i].path, &ui_cases[i], run_case);

@@ -156,6 +156,28 @@ ui_test_avoid_gl_under_asan (void)
 #endif
 }
 
+GTestDBus *
+ui_test_session_bus_up (int argc, char **argv)
+{
+  g_autofree char *display = NULL;
+  GTestDBus *bus;
+
+  /* g_test_subprocess() is only known after g_test_init(), which is too
+   * late: read GLib's marker from the arguments instead. */
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "--GTestSubprocess"))
+      return NULL;
+
+  display = g_strdup (g_getenv ("DISPLAY"));
+  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (bus);
+  /* GTestDBus clears DISPLAY so that nothing autolaunches a bus on X;
+   * the tests need the X display back. */
+  if (display != NULL)
+    g_setenv ("DISPLAY", display, TRUE);
+  return bus;
+}
+
 gboolean ui_test_leaks_checked_in_subprocesses = FALSE;
 
 static pid_t test_main_pid;
@@ -168,9 +190,9 @@ remember_test_main_pid (void)
 
 /* LeakSanitizer's hook, asked before its exit-time check. That check stops
  * every thread under the allocator's lock, and in a process made by fork()
- * from a threaded one (GTestDBus's watcher, forked after GTK started its
- * threads, exits through exit()) the lock may be held by a thread that no
- * longer exists: the check then waits forever, holding the test's output
+ * from a threaded one (such as GTestDBus's watcher, which exits through
+ * exit(), were the bus started after GTK) the lock may be held by a thread
+ * that no longer exists: the check then waits forever, holding the test's output
  * open until meson's timeout. Such a forked helper runs none of the code
  * under test, so its check is skipped; so is the check of a parent that only
  * starts subprocesses (ui_test_leaks_checked_in_subprocesses), whose own

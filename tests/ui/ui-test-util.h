@@ -34,4 +34,12 @@ extern gboolean ui_test_leaks_checked_in_subprocesses;
  * OpenGL; does nothing otherwise. */
 void ui_test_avoid_gl_under_asan (void);
 
+/* Starts the private session bus that GtkApplication needs, keeping the
+ * X display that GTestDBus clears. Call it before gtk_test_init(): it
+ * changes the environment, which is only safe while no other thread can
+ * be reading it (GTK starts fontconfig's loader in a thread as it
+ * initializes). Returns NULL in a test's subprocess, which shares its
+ * parent's bus; ARGC and ARGV are main()'s. */
+GTestDBus *ui_test_session_bus_up (int argc, char **argv);
+
 G_END_DECLS

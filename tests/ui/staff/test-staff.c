@@ -1082,7 +1082,6 @@ int
 main (int argc, char *argv[])
 {
   g_autoptr (GTestDBus) bus = NULL;
-  g_autofree char *display = NULL;
   int status;
 
   /* Drawn with Cairo: Mesa's GL driver leaks under AddressSanitizer in a
@@ -1091,18 +1090,10 @@ main (int argc, char *argv[])
   g_setenv ("GDK_DEBUG", "gl-disable", TRUE);
   g_setenv ("GTK_A11Y", "test", TRUE);
   g_unsetenv ("LANGUAGE");
+  saphan_application_prepare_environment ();
+  /* The kiosk window's GtkApplication needs a session bus of its own. */
+  bus = ui_test_session_bus_up (argc, argv);
   gtk_test_init (&argc, &argv, NULL);
-
-  /* The kiosk window's GtkApplication needs a session bus of its own;
-   * GTestDBus clears DISPLAY, which the tests need back. */
-  if (!g_test_subprocess ())
-    {
-      display = g_strdup (g_getenv ("DISPLAY"));
-      bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-      g_test_dbus_up (bus);
-      if (display != NULL)
-        g_setenv ("DISPLAY", display, TRUE);
-    }
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
