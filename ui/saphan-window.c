@@ -525,6 +525,26 @@ saphan_window_map (GtkWidget *widget)
     watch_first_frame (self);
 }
 
+/* The frame clock goes with the window's surface, and its handlers with
+ * it: a window closed before the start page's first paint stops watching
+ * here, and watches again should it be shown again. */
+static void
+stop_watching_first_frame (SaphanWindow *self)
+{
+  if (self->frame_clock == NULL)
+    return;
+  g_clear_signal_handler (&self->after_paint_handler, self->frame_clock);
+  g_clear_object (&self->frame_clock);
+  self->presented = FALSE;
+}
+
+static void
+saphan_window_unrealize (GtkWidget *widget)
+{
+  stop_watching_first_frame (SAPHAN_WINDOW (widget));
+  GTK_WIDGET_CLASS (saphan_window_parent_class)->unrealize (widget);
+}
+
 static void
 saphan_window_dispose (GObject *object)
 {
@@ -534,9 +554,7 @@ saphan_window_dispose (GObject *object)
   g_clear_handle_id (&self->retranslate_source, g_source_remove);
   g_clear_handle_id (&self->idle_source, g_source_remove);
   g_clear_handle_id (&self->initial_form_source, g_source_remove);
-  if (self->frame_clock != NULL)
-    g_clear_signal_handler (&self->after_paint_handler, self->frame_clock);
-  g_clear_object (&self->frame_clock);
+  stop_watching_first_frame (self);
   self->start_page = NULL;
   self->staff_page = NULL;
 
@@ -608,6 +626,7 @@ saphan_window_class_init (SaphanWindowClass *klass)
   object_class->finalize = saphan_window_finalize;
 
   widget_class->map = saphan_window_map;
+  widget_class->unrealize = saphan_window_unrealize;
 
   window_class->close_request = saphan_window_close_request;
   window_class->enable_debugging = saphan_window_enable_debugging;
