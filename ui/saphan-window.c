@@ -1,6 +1,7 @@
 /* saphan-window.c: the kiosk's one window.
  *
- * A stack of pages: "loading" while the store opens in a worker thread,
+ * A stack of pages: "loading" while the store opens in a worker thread
+ * (blank at first, then a spinner if that takes long),
  * "error" when it cannot, "start" with the services, and "form" while a
  * citizen fills in a service's form. In kiosk mode the window is
  * full screen, undecorated and refuses to close or open the inspector, so
@@ -25,6 +26,8 @@ struct _SaphanWindow
   /* Template widgets */
   GtkStack *stack;
   GtkLabel *error_label;
+  GtkWidget *loading_spinner;
+  GtkWidget *loading_label;
 
   /* Borrowed */
   GtkWidget *start_page; /* a child of the stack, rebuilt per language */
@@ -37,6 +40,7 @@ struct _SaphanWindow
   char *assisted_by; /* staff id for the next form, in assisted mode */
   gulong after_paint_handler;
   guint retranslate_source;
+  guint loading_indicator_source;
   guint idle_source;
   guint idle_timeout; /* seconds */
   GdkFrameClock *frame_clock;
@@ -58,6 +62,12 @@ enum
 static GParamSpec *properties[N_PROPS];
 
 #define DEFAULT_IDLE_TIMEOUT 90
+
+/* The loading page stays blank for this long: the store usually opens in
+ * a few milliseconds, and a spinner and a title flashed on the screen for
+ * one frame are noise to a citizen. Laying out and drawing them also cost
+ * the first frame a font of its own. */
+#define LOADING_INDICATOR_DELAY_MS 500
 
 static void start_loading (SaphanWindow *self);
 
@@ -153,6 +163,23 @@ open_initial_form_cb (gpointer user_data)
 }
 
 static void
+set_loading_indicator_visible (SaphanWindow *self, gboolean visible)
+{
+  gtk_widget_set_visible (self->loading_spinner, visible);
+  gtk_widget_set_visible (self->loading_label, visible);
+}
+
+static gboolean
+show_loading_indicator_cb (gpointer user_data)
+{
+  SaphanWindow *self = user_data;
+
+  self->loading_indicator_source = 0;
+  set_loading_indicator_visible (self, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
 load_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (SaphanWindow) self = user_data;
@@ -160,10 +187,14 @@ load_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
 
   forms = saphan_application_load_finish (SAPHAN_APPLICATION (source), result, &error);
+  /* A cancelled load was replaced by a newer one, which owns the
+   * indicator now. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_handle_id (&self->loading_indicator_source, g_source_remove);
+  set_loading_indicator_visible (self, FALSE);
   if (forms == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
       /* The message is the store's own, translated, without personal data. */
       g_warning ("The store could not be opened: %s", error->message);
       gtk_label_set_text (self->error_label, error->message);
@@ -192,6 +223,10 @@ start_loading (SaphanWindow *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
 
+  set_loading_indicator_visible (self, FALSE);
+  g_clear_handle_id (&self->loading_indicator_source, g_source_remove);
+  self->loading_indicator_source
+      = g_timeout_add (LOADING_INDICATOR_DELAY_MS, show_loading_indicator_cb, self);
   gtk_stack_set_visible_child_name (self->stack, "loading");
   saphan_application_load_async (get_application (self), self->cancellable, load_cb,
                                  g_object_ref (self));
@@ -552,6 +587,7 @@ saphan_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->retranslate_source, g_source_remove);
+  g_clear_handle_id (&self->loading_indicator_source, g_source_remove);
   g_clear_handle_id (&self->idle_source, g_source_remove);
   g_clear_handle_id (&self->initial_form_source, g_source_remove);
   stop_watching_first_frame (self);
@@ -642,6 +678,8 @@ saphan_window_class_init (SaphanWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/saphan/Kiosk/saphan-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SaphanWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, SaphanWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, SaphanWindow, loading_spinner);
+  gtk_widget_class_bind_template_child (widget_class, SaphanWindow, loading_label);
 
   gtk_widget_class_install_action (widget_class, "win.open-form", "s", open_form_activated);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_activated);

@@ -16,6 +16,7 @@
 #include "saphan-receipt-payload.h"
 #include "saphan-start-page.h"
 #include "saphan-window.h"
+#include "store-test-util.h"
 #include "ui-test-form-run.h"
 #include "ui-test-util.h"
 
@@ -933,6 +934,63 @@ test_screenshots (Fixture *fixture, gconstpointer user_data)
 }
 
 static gboolean
+widget_visible (gpointer user_data)
+{
+  return gtk_widget_get_visible (user_data);
+}
+
+static void
+test_loading_indicator (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *db_path = g_build_filename (fixture->data_dir, "saphan.db", NULL);
+  g_autoptr (GError) error = NULL;
+  SaphanStore *store;
+  sqlite3 *holder;
+  GtkWidget *spinner, *title;
+
+  store = saphan_store_open (fixture->data_dir, &error);
+  g_assert_no_error (error);
+  g_object_unref (store);
+
+  /* Another process holding the database (saphanctl in the middle of an
+   * export, say): in WAL mode with exclusive locking, even reading waits
+   * until it lets go, so the kiosk's load cannot finish before that. */
+  holder = store_test_raw_open (db_path);
+  store_test_raw_exec (holder, "PRAGMA locking_mode=EXCLUSIVE");
+  g_assert_cmpint (store_test_raw_int (holder, "SELECT count(*) FROM sqlite_master"), >, 0);
+
+  fixture->window = saphan_window_new (fixture->app);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  spinner = ui_test_find_by_class (GTK_WIDGET (fixture->window), "status-spinner");
+  title = gtk_widget_get_next_sibling (spinner);
+  g_assert_true (GTK_IS_LABEL (title));
+
+  /* Blank at first: the usual load is over long before a citizen could
+   * read "Getting ready". */
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "loading");
+  g_assert_false (gtk_widget_get_visible (spinner));
+  g_assert_false (gtk_widget_get_visible (title));
+
+  /* A load that takes long says so. */
+  ui_test_wait_for (widget_visible, spinner, 4000, "the loading spinner");
+  g_assert_true (gtk_widget_get_visible (title));
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "loading");
+  ui_test_wait_for_paint (GTK_WIDGET (fixture->window));
+  save_screenshot (GTK_WIDGET (fixture->window), "loading-1280x800.png");
+
+  /* Once the other process lets go, the services come, and the loading
+   * page is blank again for the next time it shows. */
+  sqlite3_close (holder);
+  ui_test_wait_for (start_page_showing, fixture->window, 20000, "the start page");
+  g_assert_false (gtk_widget_get_visible (spinner));
+  g_assert_false (gtk_widget_get_visible (title));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.retry", NULL);
+  g_assert_cmpstr (saphan_window_get_page_name (fixture->window), ==, "loading");
+  g_assert_false (gtk_widget_get_visible (spinner));
+  ui_test_wait_for (start_page_showing, fixture->window, 20000, "the start page again");
+}
+
+static gboolean
 error_page_showing (gpointer user_data)
 {
   return g_strcmp0 (saphan_window_get_page_name (user_data), "error") == 0;
@@ -1142,6 +1200,7 @@ static const UiCase ui_cases[] = {
   { "/ui/window/kiosk-lockdown", TRUE, test_kiosk_lockdown },
   { "/ui/window/close-outside-kiosk", FALSE, test_close_outside_kiosk },
   { "/ui/window/error-page", FALSE, test_error_page },
+  { "/ui/window/loading-indicator", FALSE, test_loading_indicator },
   { "/ui/window/idle-reset", FALSE, test_idle_reset },
   { "/ui/window/screenshots", FALSE, test_screenshots },
 };
