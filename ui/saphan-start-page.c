@@ -89,11 +89,8 @@ saphan_start_page_new (void)
   return g_object_new (SAPHAN_TYPE_START_PAGE, NULL);
 }
 
-/* Service titles are written "ไทย · English", as ODK forms have one title
- * for every language; a tile shows the part for LANGUAGE, so that a long
- * title fits a small screen. A title without the separator shows whole. */
-static char *
-title_for_language (const char *title, const char *language)
+char *
+saphan_service_title_for_language (const char *title, const char *language)
 {
   const char *separator = strstr (title, " · ");
 
@@ -115,7 +112,7 @@ saphan_start_page_set_forms (SaphanStartPage *self, GPtrArray *forms, const char
   for (guint i = 0; i < forms->len; i++)
     {
       const SaphanFormInfo *info = g_ptr_array_index (forms, i);
-      g_autofree char *title = title_for_language (info->title, language);
+      g_autofree char *title = saphan_service_title_for_language (info->title, language);
       GtkWidget *tile = saphan_form_tile_new (info->form_id, title);
       GtkWidget *child;
 

@@ -13,4 +13,10 @@ GtkWidget *saphan_start_page_new (void);
 void saphan_start_page_set_forms (SaphanStartPage *self, GPtrArray *forms, const char *language);
 guint saphan_start_page_get_n_tiles (SaphanStartPage *self);
 
+/* Service titles are written "ไทย · English", as ODK forms have one title
+ * for every language; the kiosk shows the part for LANGUAGE, so that a
+ * long title fits a small screen. A title without the separator shows
+ * whole. */
+char *saphan_service_title_for_language (const char *title, const char *language);
+
 G_END_DECLS

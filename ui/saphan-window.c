@@ -112,7 +112,7 @@ rebuild_start_page (SaphanWindow *self)
   if (self->start_page != NULL)
     gtk_stack_remove (self->stack, self->start_page);
   self->start_page = page;
-  gtk_stack_add_named (self->stack, page, "start");
+  gtk_stack_page_set_title (gtk_stack_add_named (self->stack, page, "start"), _ ("Services"));
 
   if (was_visible)
     gtk_stack_set_visible_child (self->stack, page);
@@ -334,18 +334,23 @@ static void
 open_form_flow (SaphanWindow *self, const char *form_id, const char *assisted_by)
 {
   SaphanApplication *application = get_application (self);
+  const SaphanFormInfo *info = find_form (self, form_id);
   g_autoptr (GVariant) language = NULL;
+  g_autofree char *title = NULL;
+  const char *code;
 
   close_form_flow (self);
   language = g_action_group_get_action_state (G_ACTION_GROUP (application), "language");
+  code = language != NULL ? g_variant_get_string (language, NULL) : "th";
   self->form_flow = saphan_form_flow_new (saphan_application_get_store (application), form_id,
-                                          language != NULL ? g_variant_get_string (language, NULL)
-                                                           : "th");
+                                          code);
   saphan_form_flow_set_assisted_by (SAPHAN_FORM_FLOW (self->form_flow), assisted_by);
   g_signal_connect_object (self->form_flow, "submitted", G_CALLBACK (form_submitted_cb), self, 0);
   g_signal_connect_object (self->form_flow, "finished", G_CALLBACK (form_finished_cb), self, 0);
   g_signal_connect_object (self->form_flow, "cancelled", G_CALLBACK (form_done_cb), self, 0);
-  gtk_stack_add_named (self->stack, self->form_flow, "form");
+  /* A screen reader names the service as the citizen enters its form. */
+  title = info != NULL ? saphan_service_title_for_language (info->title, code) : NULL;
+  gtk_stack_page_set_title (gtk_stack_add_named (self->stack, self->form_flow, "form"), title);
   gtk_stack_set_visible_child (self->stack, self->form_flow);
 }
 
@@ -421,7 +426,8 @@ staff_activated (GtkWidget *widget, const char *action_name, GVariant *parameter
       g_signal_connect_object (self->staff_page, "leave", G_CALLBACK (staff_leave_cb), self, 0);
       g_signal_connect_object (self->staff_page, "assisted-mode", G_CALLBACK (staff_assisted_cb),
                                self, 0);
-      gtk_stack_add_named (self->stack, self->staff_page, "staff");
+      gtk_stack_page_set_title (gtk_stack_add_named (self->stack, self->staff_page, "staff"),
+                                _ ("Staff"));
     }
   saphan_staff_page_reset (SAPHAN_STAFF_PAGE (self->staff_page));
   gtk_stack_set_visible_child (self->stack, self->staff_page);
