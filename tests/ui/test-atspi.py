@@ -17,7 +17,10 @@ a fresh data folder under the test's X display:
 - pressing a service tile through AT-SPI opens its first question, whose
   Thai text is exposed as a label and names the question's group, with
   named Next and Back buttons, and the keyboard focus moves into the form,
-  with the event that makes a screen reader speak it.
+  with the event that makes a screen reader speak it;
+- Orca itself, running beside the kiosk with its speech going to its debug
+  log instead of a synthesizer, says the service's name, the focused button
+  and the question when the form opens, and never a widget's type name.
 
 Everything runs on buses of the test's own: a private session bus without
 service activation, the AT-SPI bus started by at-spi-bus-launcher on it, and
@@ -51,6 +54,11 @@ KIOSK_G_DEBUG = "SAPHAN_ATSPI_TEST_KIOSK_G_DEBUG"
 
 WAIT_SECONDS = 30
 POLL_SECONDS = 0.1
+
+# Orca writes every utterance to its debug log, whether or not a speech
+# synthesizer is there to say it, followed by the voice it asked for:
+#   SPEECH OUTPUT: 'Next push button.'{'established': False}
+SPOKEN = re.compile(r"SPEECH OUTPUT: '(.*)'(\{.*\})?$")
 
 # The service whose first question the test opens, and the languages as
 # each names itself on the start page's switch.
@@ -271,6 +279,9 @@ class Kiosk:
         self.flow_scope = None
         self.focus_events = []
         self.failed_steps = set()
+        self.orca = None
+        self.orca_log = os.path.join(self.tmp, "orca-debug.out")
+        self.spoken_before_press = 0
 
     # -- Setting up ---------------------------------------------------------
 
@@ -345,6 +356,42 @@ class Kiosk:
             self.kiosk = self.processes.start(
                 [self.kiosk_path, "--data-dir", data_dir],
                 env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def start_orca(self, orca_path):
+        home = os.path.join(self.tmp, "orca-home")
+        prefs = os.path.join(home, "prefs")
+        os.makedirs(prefs)
+        env = dict(os.environ, HOME=home,
+                   XDG_CONFIG_HOME=os.path.join(home, "config"),
+                   XDG_DATA_HOME=os.path.join(home, "data"),
+                   XDG_CACHE_HOME=os.path.join(home, "cache"))
+        env.pop(REEXEC_MARK, None)
+        env.pop(KIOSK_G_DEBUG, None)
+        # No synthesizer: what Orca would say still goes to its debug log,
+        # and no speech server is spawned outside the test's process groups.
+        # Braille stays on (there is no display to drive): Orca 43 with
+        # braille off as well presented no focus change at all here.
+        with open(os.path.join(self.tmp, "orca.log"), "wb") as log:
+            self.orca = self.processes.start(
+                [orca_path, "--replace", "--user-prefs", prefs,
+                 "--disable", "speech", "--debug-file", self.orca_log],
+                env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def orca_output(self):
+        try:
+            with open(os.path.join(self.tmp, "orca.log"), encoding="utf-8",
+                      errors="replace") as log:
+                return log.read()[-4000:]
+        except OSError:
+            return ""
+
+    def spoken(self):
+        """Everything Orca has said so far, one utterance an item."""
+        try:
+            with open(self.orca_log, encoding="utf-8", errors="replace") as log:
+                return [match.group(1) for match in map(SPOKEN.search, log) if match]
+        except FileNotFoundError:
+            return []
 
     def kiosk_log(self):
         try:
@@ -607,6 +654,33 @@ def start_page_buttons_are_all_named():
     print(f"# {len(buttons)} buttons on screen, all named")
 
 
+@step("screen reader")
+def screen_reader_finds_the_kiosk():
+    requires("start page")
+    import pyatspi
+
+    k = kiosk()
+    orca_path = shutil.which("orca")
+    if orca_path is None:
+        raise taplib.Skip("Orca (package orca) is not installed")
+    window = next(acc for acc in walk(k.app) if acc.getRole() == pyatspi.ROLE_FRAME)
+    k.start_orca(orca_path)
+
+    # Orca presents the active window as it starts: it has found the kiosk.
+    def window_announced():
+        if k.orca.poll() is not None:
+            raise AssertionError(f"Orca exited ({k.orca.returncode})")
+        return any(text.startswith(window.name) for text in k.spoken())
+
+    try:
+        k.wait_for(f"Orca announcing the window {window.name!r}", window_announced)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\nOrca printed:\n{k.orca_output()}\n"
+                             f"and said {k.spoken()!r}") from None
+    k.spoken_before_press = len(k.spoken())
+    print(f"# Orca said {k.spoken()!r}")
+
+
 @step("question screen")
 def tile_opens_first_question_through_action():
     requires("service tiles")
@@ -729,16 +803,45 @@ def focus_moves_into_question_screen():
     print(f"# focus on {describe(focused[0])}")
 
 
+def screen_reader_speaks_question_screen():
+    requires("question screen", "screen reader")
+    k = kiosk()
+    if k.orca is None:
+        raise taplib.Skip("Orca (package orca) is not installed")
+    title = k.titles[OPENED_FORM]
+
+    def said_all():
+        said = k.spoken()[k.spoken_before_press:]
+        joined = " ".join(said)
+        return said if title in joined and k.question in joined else None
+
+    try:
+        said = k.wait_for(f"Orca saying {title!r} and {k.question!r}", said_all)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\nOrca said "
+                             f"{k.spoken()[k.spoken_before_press:]!r}") from None
+    print(f"# Orca said {said!r}")
+    # GTK 4.8 names an unnamed container after its type, and Orca reads
+    # such a name out ("GtkStackPage panel") as it enters the container.
+    type_names = [text for text in said
+                  if any(TYPE_NAME.match(word) for word in re.findall(r"\w+", text))]
+    assert not type_names, f"Orca read type names aloud: {type_names}"
+    assert any(name in text for text in said for name in NEXT_NAMES), \
+        "Orca did not say where the focus is (Next)"
+
+
 CHECKS = [
     kiosk_registers_and_shows_start_page,
     service_tiles_are_named_buttons,
     language_switch_is_named,
     start_page_buttons_are_all_named,
+    screen_reader_finds_the_kiosk,
     tile_opens_first_question_through_action,
     question_text_is_exposed,
     next_and_back_are_named,
     question_screen_buttons_are_all_named,
     focus_moves_into_question_screen,
+    screen_reader_speaks_question_screen,
 ]
 
 
