@@ -214,8 +214,9 @@ transition (SaphanStore  *self,
             const char   *staff_id,
             GError      **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker = NULL;
 
+  locker = g_mutex_locker_new (&self->lock);
   if (!_saphan_store_begin (self, error))
     return FALSE;
   if (!transition_locked (self, instance_id, &transitions[which], text, next_attempt_at,

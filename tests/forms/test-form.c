@@ -252,6 +252,7 @@ test_damaged_forms (void)
         saphan_session_answer (session, "/data/age", "40", NULL);
         saphan_session_answer (session, "/data/children_count", "2", NULL);
         g_assert_nonnull (xml);
+        g_assert_nonnull (states);
       }
     }
   g_rand_free (rand);

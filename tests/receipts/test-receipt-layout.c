@@ -249,6 +249,7 @@ test_render_benchmark (Fixture *f, gconstpointer data)
       g_autoptr (GError) error = NULL;
       g_autoptr (GBytes) pdf = saphan_receipt_render (f->store, number, SAPHAN_MEDIA_ROLL_80, NULL, NULL, &error);
       g_assert_no_error (error);
+      g_assert_nonnull (pdf);
     }
   ms = (g_get_monotonic_time () - start) / 1000.0 / rounds;
   g_test_message ("receipt render time (80 mm): %.1f ms on average over %d", ms, rounds);

@@ -343,6 +343,7 @@ test_disk_full (gconstpointer data)
     g_autoptr(SaphanSubmissionInfo) missing = saphan_store_get_submission (store, failed_id, &error);
     g_autoptr(GPtrArray) all = saphan_store_list_submissions (store, -1, 0, NULL);
 
+    g_assert_null (missing);
     g_assert_error (error, SAPHAN_ERROR, SAPHAN_ERROR_NOT_FOUND);
     g_clear_error (&error);
     g_assert_cmpuint (all->len, ==, saved->len);

@@ -295,6 +295,7 @@ test_migrate_from (gconstpointer data)
     {
       g_autoptr(SaphanSubmissionInfo) again = saphan_store_get_submission (store, "uuid:old-accepted", &error);
       g_assert_no_error (error);
+      g_assert_nonnull (again);
     }
   {
     g_autoptr(SaphanSubmissionInfo) info = saphan_store_get_submission (store, "uuid:after-migration", &error);

@@ -81,7 +81,6 @@ test_bad_link (void)
   g_autoptr (SaphanStore) store = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonObject) q = NULL;
-  g_autofree char *url = NULL;
   const char *prefix[] = { "ip", "netns", "exec", NULL, NULL };
   TestServer *server;
   GThread *faults;
