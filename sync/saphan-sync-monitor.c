@@ -3,6 +3,7 @@
 
 #include "saphan-sync-monitor.h"
 
+#include "saphan-curl-loader.h"
 #include "saphan-http-client.h"
 #include "saphan-sync-profile.h"
 #include "saphan-sync-response.h"
@@ -185,6 +186,17 @@ saphan_sync_monitor_start (SaphanSyncMonitor *self)
                                        G_CALLBACK (network_changed_cb), self);
   self->schedule_id = g_timeout_add_seconds ((guint) interval, schedule_cb, self);
   saphan_sync_monitor_probe (self);
+}
+
+void
+saphan_sync_monitor_prepare (SaphanStore *store)
+{
+  g_autoptr (SaphanSyncProfile) profile = NULL;
+
+  g_return_if_fail (SAPHAN_IS_STORE (store));
+  profile = saphan_sync_profile_load (store, NULL);
+  if (profile != NULL && saphan_curl_load (NULL))
+    curl_global_init (CURL_GLOBAL_DEFAULT);
 }
 
 void

@@ -22,6 +22,12 @@ SaphanSyncMonitor *saphan_sync_monitor_new (SaphanStore *store);
  * "sync.interval" setting, 900 by default. */
 void     saphan_sync_monitor_start      (SaphanSyncMonitor *self);
 void     saphan_sync_monitor_stop       (SaphanSyncMonitor *self);
+/* Opens libcurl and its TLS library, some milliseconds of work, when the
+ * kiosk has a server to probe: for a worker thread to call before
+ * saphan_sync_monitor_start(), whose first probe would otherwise open them
+ * on the UI thread. Does nothing without a server, and leaves a failure
+ * for the probe to report. */
+void     saphan_sync_monitor_prepare    (SaphanStore *store);
 /* Probes now, e.g. after a staff member pressed "send now". */
 void     saphan_sync_monitor_probe      (SaphanSyncMonitor *self);
 gboolean saphan_sync_monitor_get_online (SaphanSyncMonitor *self);

@@ -60,6 +60,7 @@ typedef struct
   char *data_dir;
   char *forms_dir;
   SaphanStore *store; /* an already open store, or NULL */
+  GWeakRef *application; /* housekeeping: whose sync to start once done */
 } LoadData;
 
 typedef struct
@@ -93,11 +94,19 @@ static const GOptionEntry option_entries[]
         { NULL } };
 
 static void
+weak_ref_free (GWeakRef *ref)
+{
+  g_weak_ref_clear (ref);
+  g_free (ref);
+}
+
+static void
 load_data_free (LoadData *data)
 {
   g_free (data->data_dir);
   g_free (data->forms_dir);
   g_clear_object (&data->store);
+  g_clear_pointer (&data->application, weak_ref_free);
   g_free (data);
 }
 
@@ -184,6 +193,19 @@ apply_language (const char *language)
 #endif
 }
 
+/* The application is held weakly: a kiosk's outlives its workers, but one
+ * torn down meanwhile (in the tests) has nothing left to start. */
+static gboolean
+start_sync_cb (gpointer user_data)
+{
+  g_autoptr (SaphanApplication) self = g_weak_ref_get (user_data);
+
+  /* sync_monitor is NULL once the kiosk is shutting down. */
+  if (self != NULL && self->sync_monitor != NULL)
+    saphan_sync_monitor_start (self->sync_monitor);
+  return G_SOURCE_REMOVE;
+}
+
 /* Start-up work that must not delay or break the kiosk: each problem is
  * logged (never with personal data) and the kiosk carries on. It is not
  * needed to show the services (the key and the checkpoint's signed write
@@ -213,6 +235,12 @@ housekeeping_thread (GTask *task, gpointer source_object, gpointer task_data, GC
       g_message ("Cannot load the kiosk key: %s", error->message);
       g_clear_error (&error);
     }
+
+  /* Sync starts once this is done: its first probe then finds libcurl
+   * open and does not stall the UI thread opening it. */
+  saphan_sync_monitor_prepare (data->store);
+  g_idle_add_full (G_PRIORITY_DEFAULT, start_sync_cb, g_steal_pointer (&data->application),
+                   (GDestroyNotify) weak_ref_free);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -784,8 +812,8 @@ purge_cb (gpointer user_data)
 }
 
 /* What start-up leaves until the services are on the display: the
- * housekeeping above, the first retention purge, and sync, whose first
- * probe loads libcurl. */
+ * housekeeping above, the first retention purge, and sync, which starts
+ * once the housekeeping has opened libcurl for it. */
 static void
 run_deferred_work (SaphanApplication *self)
 {
@@ -795,11 +823,12 @@ run_deferred_work (SaphanApplication *self)
   g_clear_handle_id (&self->deferred_source, g_source_remove);
   data->data_dir = g_strdup (self->data_dir);
   data->store = g_object_ref (self->store);
+  data->application = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (data->application, self);
   g_task_set_source_tag (task, run_deferred_work);
   g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
   run_worker (task, housekeeping_thread);
   purge_cb (self);
-  saphan_sync_monitor_start (self->sync_monitor);
 }
 
 static gboolean

@@ -280,6 +280,84 @@ test_sigterm (void)
   ui_test_remove_tree (data_dir);
 }
 
+/* A listener on loopback that answers every request as an OpenRosa
+ * server's HEAD does, and keeps the request lines it read. */
+static gboolean
+openrosa_incoming_cb (GSocketService *service, GSocketConnection *connection,
+                      GObject *source_object, gpointer user_data)
+{
+  GPtrArray *requests = user_data;
+  g_autoptr (GDataInputStream) in = NULL;
+  const char answer[] = "HTTP/1.1 204 No Content\r\n"
+                        "X-OpenRosa-Version: 1.0\r\n"
+                        "X-OpenRosa-Accept-Content-Length: 10485760\r\n"
+                        "Content-Length: 0\r\n"
+                        "Connection: close\r\n\r\n";
+  char *line;
+
+  /* The kiosk sends its request as soon as it has connected: reading it
+   * here, blocking, takes a moment. */
+  in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (connection)));
+  g_data_input_stream_set_newline_type (in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+  line = g_data_input_stream_read_line (in, NULL, NULL, NULL);
+  if (line != NULL)
+    g_ptr_array_add (requests, line);
+  while ((line = g_data_input_stream_read_line (in, NULL, NULL, NULL)) != NULL && *line != '\0')
+    g_free (line);
+  g_free (line);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), answer,
+                             strlen (answer), NULL, NULL, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return TRUE;
+}
+
+/* A kiosk with a server probes it once the services are on the display,
+ * with libcurl opened for it in a worker, and finds it reachable. */
+static void
+test_probe_at_start (void)
+{
+  g_autofree char *data_dir = make_data_dir ();
+  g_autofree char *output = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr (GSocketService) service = g_socket_service_new ();
+  g_autoptr (GPtrArray) requests = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  const char *argv[] = { "--data-dir", data_dir, NULL };
+  const char *env[] = { "G_MESSAGES_DEBUG", "saphan-ui saphan-sync", NULL };
+  const char *presented, *probe;
+  guint16 port;
+  int status;
+
+  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "incoming", G_CALLBACK (openrosa_incoming_cb), requests);
+  g_socket_service_start (service);
+  url = g_strdup_printf ("http://127.0.0.1:%u", port);
+  {
+    g_autoptr (SaphanStore) store = saphan_store_open (data_dir, &error);
+    SaphanSyncProfile profile = { .kind = SAPHAN_SERVER_OPENROSA, .url = url };
+
+    g_assert_no_error (error);
+    g_assert_true (saphan_sync_profile_save (store, &profile, &error));
+    g_assert_no_error (error);
+  }
+
+  output = run_kiosk (argv, env, "Probe: ", &status);
+  g_socket_service_stop (service);
+  assert_exited_cleanly (status, output);
+  presented = strstr (output, "Start page presented");
+  probe = strstr (output, "Probe: ");
+  if (presented == NULL || probe == NULL || probe < presented)
+    g_error ("The probe did not follow the start page; the kiosk printed:\n%s", output);
+  /* The server's answer was an OpenRosa server's: reachable. */
+  if (!g_str_has_prefix (probe, "Probe: accepted"))
+    g_error ("The probe did not find the server; the kiosk printed:\n%s", output);
+  g_assert_cmpuint (requests->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (requests, 0), ==, "HEAD /submission HTTP/1.1");
+
+  ui_test_remove_tree (data_dir);
+}
+
 /* libcurl and libcups, with the thirty libraries they bring, are not linked
  * but opened at their first use; the first use of libcurl is sync's probe,
  * which waits for the start page to be on the display. The dynamic loader
@@ -428,6 +506,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ui/binary/gtk-debug-ignored", test_gtk_debug_ignored);
   g_test_add_func ("/ui/binary/libraries-after-first-frame", test_libraries_after_first_frame);
   g_test_add_func ("/ui/binary/retention-at-start", test_retention_at_start);
+  g_test_add_func ("/ui/binary/probe-at-start", test_probe_at_start);
   g_test_add_func ("/ui/binary/bad-data-dir", test_bad_data_dir);
 
   status = g_test_run ();
