@@ -60,7 +60,19 @@ SAPHAN_LIBRARY_DEFINE (libcurl, "libcurl.so.4", N_("sending answers"), CURL_SYMB
 gboolean
 saphan_curl_load (GError **error)
 {
-  return saphan_library_load (&libcurl, error);
+  static gsize initialized;
+
+  if (!saphan_library_load (&libcurl, error))
+    return FALSE;
+  /* libcurl's own start-up, once, by whichever thread opens it first. A
+   * program that called curl_global_init_mem() before (the allocation
+   * torture test) keeps its allocator: this only counts one more user. */
+  if (g_once_init_enter (&initialized))
+    {
+      REAL (curl_global_init) (CURL_GLOBAL_DEFAULT);
+      g_once_init_leave (&initialized, 1);
+    }
+  return TRUE;
 }
 
 FORWARD (CURLcode, curl_global_init, (long flags), (flags), CURLE_FAILED_INIT)

@@ -454,7 +454,6 @@ ensure_multi (SaphanHttpClient *self, GError **error)
     return TRUE;
   if (!saphan_curl_load (error))
     return FALSE;
-  curl_global_init (CURL_GLOBAL_DEFAULT);
   self->multi = curl_multi_init ();
   if (self->multi == NULL)
     {

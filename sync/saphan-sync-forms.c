@@ -9,6 +9,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "saphan-curl-loader.h"
 #include "saphan-error.h"
 #include "saphan-sync-profile.h"
 
@@ -340,7 +341,10 @@ update_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   g_autofree char *detail = NULL;
   GError *error = NULL;
 
-  if ((profile = saphan_sync_profile_load (job->store, &error)) == NULL ||
+  /* Opened here, in the worker: a staff member's tap never waits for
+   * libcurl and its TLS library to load. */
+  if (!saphan_curl_load (&error) ||
+      (profile = saphan_sync_profile_load (job->store, &error)) == NULL ||
       (url = saphan_sync_profile_form_list_url (profile)) == NULL ||
       (body = http_get (profile, url, LIST_CAP, cancellable, &error)) == NULL ||
       (list = parse_form_list (body, &error)) == NULL ||
@@ -410,7 +414,6 @@ saphan_sync_forms_update_async (SaphanStore          *store,
 
   g_return_if_fail (SAPHAN_IS_STORE (store));
 
-  curl_global_init (CURL_GLOBAL_DEFAULT);
   job = g_new0 (UpdateJob, 1);
   job->store = g_object_ref (store);
   job->install = install != NULL ? install : default_install;
@@ -447,7 +450,6 @@ saphan_sync_forms_update (SaphanStore          *store,
   g_return_val_if_fail (SAPHAN_IS_STORE (store), FALSE);
 
   /* The same worker, run on this thread: nothing here touches a main loop. */
-  curl_global_init (CURL_GLOBAL_DEFAULT);
   job = g_new0 (UpdateJob, 1);
   job->store = g_object_ref (store);
   job->install = install != NULL ? install : default_install;

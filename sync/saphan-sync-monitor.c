@@ -195,8 +195,8 @@ saphan_sync_monitor_prepare (SaphanStore *store)
 
   g_return_if_fail (SAPHAN_IS_STORE (store));
   profile = saphan_sync_profile_load (store, NULL);
-  if (profile != NULL && saphan_curl_load (NULL))
-    curl_global_init (CURL_GLOBAL_DEFAULT);
+  if (profile != NULL)
+    saphan_curl_load (NULL);
 }
 
 void
