@@ -4,8 +4,9 @@
  * These tests prove what only a separate process shows: the program starts
  * on an empty data folder, installs the five service forms, presents its first
  * frame, honours SAPHAN_KIOSK_EXIT_AFTER_FIRST_FRAME for benchmarks, stops
- * cleanly on SIGTERM, drops GTK_DEBUG in kiosk mode, and leaves libcurl and
- * the retention purge until its services are on the display.
+ * cleanly on SIGTERM, drops GTK_DEBUG in kiosk mode, and leaves libcurl, the
+ * server's probe and the retention purge until its services are on the
+ * display.
  */
 #include "config.h"
 
@@ -280,6 +281,19 @@ test_sigterm (void)
   ui_test_remove_tree (data_dir);
 }
 
+/* Where OUTPUT, the kiosk's messages, says NEEDLE; the line must come after
+ * the start page was presented, the point start-up work waits for. */
+static const char *
+find_after_start_page (const char *output, const char *needle)
+{
+  const char *presented = strstr (output, "Start page presented");
+  const char *found = strstr (output, needle);
+
+  if (presented == NULL || found == NULL || found < presented)
+    g_error ("“%s” did not follow the start page; the kiosk printed:\n%s", needle, output);
+  return found;
+}
+
 /* A listener on loopback that answers every request as an OpenRosa
  * server's HEAD does, and keeps the request lines it read. */
 static gboolean
@@ -311,10 +325,14 @@ openrosa_incoming_cb (GSocketService *service, GSocketConnection *connection,
   return TRUE;
 }
 
-/* A kiosk with a server probes it once the services are on the display,
- * with libcurl opened for it in a worker, and finds it reachable. */
+/* libcurl and libcups, with the thirty libraries they bring, are not linked
+ * but opened at their first use. A kiosk with a server opens libcurl in a
+ * worker once the start page is on the display, then probes the server.
+ * The dynamic loader reports each library it opens (LD_DEBUG=files) on the
+ * same stream as the kiosk's own messages, so their order is the order
+ * things happened in. */
 static void
-test_probe_at_start (void)
+test_sync_after_first_frame (void)
 {
   g_autofree char *data_dir = make_data_dir ();
   g_autofree char *output = NULL;
@@ -323,8 +341,8 @@ test_probe_at_start (void)
   g_autoptr (GPtrArray) requests = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GError) error = NULL;
   const char *argv[] = { "--data-dir", data_dir, NULL };
-  const char *env[] = { "G_MESSAGES_DEBUG", "saphan-ui saphan-sync", NULL };
-  const char *presented, *probe;
+  const char *env[]
+      = { "G_MESSAGES_DEBUG", "saphan-ui saphan-sync", "LD_DEBUG", "files", NULL };
   guint16 port;
   int status;
 
@@ -345,51 +363,12 @@ test_probe_at_start (void)
   output = run_kiosk (argv, env, "Probe: ", &status);
   g_socket_service_stop (service);
   assert_exited_cleanly (status, output);
-  presented = strstr (output, "Start page presented");
-  probe = strstr (output, "Probe: ");
-  if (presented == NULL || probe == NULL || probe < presented)
-    g_error ("The probe did not follow the start page; the kiosk printed:\n%s", output);
-  /* The server's answer was an OpenRosa server's: reachable. */
-  if (!g_str_has_prefix (probe, "Probe: accepted"))
+  find_after_start_page (output, "file=libcurl.so.4");
+  /* The server answered as an OpenRosa server does: reachable. */
+  if (!g_str_has_prefix (find_after_start_page (output, "Probe: "), "Probe: accepted"))
     g_error ("The probe did not find the server; the kiosk printed:\n%s", output);
   g_assert_cmpuint (requests->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (requests, 0), ==, "HEAD /submission HTTP/1.1");
-
-  ui_test_remove_tree (data_dir);
-}
-
-/* libcurl and libcups, with the thirty libraries they bring, are not linked
- * but opened at their first use; the first use of libcurl is sync's probe,
- * which waits for the start page to be on the display. The dynamic loader
- * reports each library it opens (LD_DEBUG=files) on the same stream as the
- * kiosk's own messages, so their order is the order things happened in. */
-static void
-test_libraries_after_first_frame (void)
-{
-  g_autofree char *data_dir = make_data_dir ();
-  g_autofree char *output = NULL;
-  const char *argv[] = { "--data-dir", data_dir, NULL };
-  const char *env[] = { "G_MESSAGES_DEBUG", "saphan-ui", "LD_DEBUG", "files", NULL };
-  const char *presented, *curl;
-  int status;
-
-  /* A server to probe; nothing listens on the discard port. */
-  {
-    g_autoptr (SaphanStore) store = NULL;
-    g_autoptr (GError) error = NULL;
-    SaphanSyncProfile profile = { .kind = SAPHAN_SERVER_OPENROSA, .url = "http://127.0.0.1:9" };
-
-    store = saphan_store_open (data_dir, &error);
-    g_assert_no_error (error);
-    g_assert_true (saphan_sync_profile_save (store, &profile, &error));
-    g_assert_no_error (error);
-  }
-
-  output = run_kiosk (argv, env, "file=libcurl.so.4", &status);
-  presented = strstr (output, "Start page presented");
-  curl = strstr (output, "file=libcurl.so.4");
-  if (presented == NULL || curl == NULL || curl < presented)
-    g_error ("libcurl was not loaded after the start page; the kiosk printed:\n%s", output);
   /* Nothing was printed, so nothing needed CUPS. */
   g_assert_null (strstr (output, "file=libcups.so.2"));
 
@@ -410,7 +389,6 @@ test_retention_at_start (void)
   g_autoptr (GError) error = NULL;
   const char *argv[] = { "--data-dir", data_dir, NULL };
   const char *env[] = { "G_MESSAGES_DEBUG", "saphan-ui", NULL };
-  const char *presented, *removed;
   int status;
 
   store = saphan_store_open (data_dir, &error);
@@ -426,10 +404,7 @@ test_retention_at_start (void)
 
   output = run_kiosk (argv, env, "Removed the answers of 1 submissions", &status);
   assert_exited_cleanly (status, output);
-  presented = strstr (output, "Start page presented");
-  removed = strstr (output, "Removed the answers of 1 submissions");
-  if (presented == NULL || removed < presented)
-    g_error ("The purge did not follow the start page; the kiosk printed:\n%s", output);
+  find_after_start_page (output, "Removed the answers of 1 submissions");
 
   store = saphan_store_open (data_dir, &error);
   g_assert_no_error (error);
@@ -504,9 +479,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/ui/binary/first-frame", test_first_frame);
   g_test_add_func ("/ui/binary/sigterm", test_sigterm);
   g_test_add_func ("/ui/binary/gtk-debug-ignored", test_gtk_debug_ignored);
-  g_test_add_func ("/ui/binary/libraries-after-first-frame", test_libraries_after_first_frame);
+  g_test_add_func ("/ui/binary/sync-after-first-frame", test_sync_after_first_frame);
   g_test_add_func ("/ui/binary/retention-at-start", test_retention_at_start);
-  g_test_add_func ("/ui/binary/probe-at-start", test_probe_at_start);
   g_test_add_func ("/ui/binary/bad-data-dir", test_bad_data_dir);
 
   status = g_test_run ();
