@@ -280,7 +280,8 @@ class Kiosk:
         self.focus_events = []
         self.failed_steps = set()
         self.orca = None
-        self.orca_log = os.path.join(self.tmp, "orca-debug.out")
+        self.orca_debug = os.path.join(self.tmp, "orca-debug.out")
+        self.orca_output = os.path.join(self.tmp, "orca.log")
         self.spoken_before_press = 0
 
     # -- Setting up ---------------------------------------------------------
@@ -371,34 +372,22 @@ class Kiosk:
         # and no speech server is spawned outside the test's process groups.
         # Braille stays on (there is no display to drive): Orca 43 with
         # braille off as well presented no focus change at all here.
-        with open(os.path.join(self.tmp, "orca.log"), "wb") as log:
+        with open(self.orca_output, "wb") as log:
             self.orca = self.processes.start(
                 [orca_path, "--replace", "--user-prefs", prefs,
-                 "--disable", "speech", "--debug-file", self.orca_log],
+                 "--disable", "speech", "--debug-file", self.orca_debug],
                 env=env, stdout=log, stderr=subprocess.STDOUT)
-
-    def orca_output(self):
-        try:
-            with open(os.path.join(self.tmp, "orca.log"), encoding="utf-8",
-                      errors="replace") as log:
-                return log.read()[-4000:]
-        except OSError:
-            return ""
 
     def spoken(self):
         """Everything Orca has said so far, one utterance an item."""
         try:
-            with open(self.orca_log, encoding="utf-8", errors="replace") as log:
+            with open(self.orca_debug, encoding="utf-8", errors="replace") as log:
                 return [match.group(1) for match in map(SPOKEN.search, log) if match]
         except FileNotFoundError:
             return []
 
     def kiosk_log(self):
-        try:
-            with open(self.log_path, encoding="utf-8", errors="replace") as log:
-                return log.read()[-4000:]
-        except OSError:
-            return ""
+        return log_tail(self.log_path)
 
     def close(self):
         try:
@@ -449,6 +438,15 @@ class Kiosk:
             except Exception:  # noqa: BLE001 - an application that just left
                 continue
         return None
+
+
+def log_tail(path):
+    """The end of a process's output, for a failure's message."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as log:
+            return log.read()[-4000:]
+    except OSError:
+        return ""
 
 
 def walk(accessible):
@@ -675,7 +673,7 @@ def screen_reader_finds_the_kiosk():
     try:
         k.wait_for(f"Orca announcing the window {window.name!r}", window_announced)
     except AssertionError as error:
-        raise AssertionError(f"{error}\nOrca printed:\n{k.orca_output()}\n"
+        raise AssertionError(f"{error}\nOrca printed:\n{log_tail(k.orca_output)}\n"
                              f"and said {k.spoken()!r}") from None
     k.spoken_before_press = len(k.spoken())
     print(f"# Orca said {k.spoken()!r}")

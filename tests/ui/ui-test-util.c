@@ -192,8 +192,8 @@ remember_test_main_pid (void)
  * every thread under the allocator's lock, and in a process made by fork()
  * from a threaded one (such as GTestDBus's watcher, which exits through
  * exit(), were the bus started after GTK) the lock may be held by a thread
- * that no longer exists: the check then waits forever, holding the test's output
- * open until meson's timeout. Such a forked helper runs none of the code
+ * that no longer exists: the check then waits forever, holding the test's
+ * output open until meson's timeout. Such a forked helper runs none of the code
  * under test, so its check is skipped; so is the check of a parent that only
  * starts subprocesses (ui_test_leaks_checked_in_subprocesses), whose own
  * check was seen to hang stopping GTK's and GDBus's threads. */
