@@ -367,7 +367,10 @@ test_sync_after_first_frame (void)
   /* The server answered as an OpenRosa server does: reachable. */
   if (!g_str_has_prefix (find_after_start_page (output, "Probe: "), "Probe: accepted"))
     g_error ("The probe did not find the server; the kiosk printed:\n%s", output);
-  g_assert_cmpuint (requests->len, ==, 1);
+  /* The probe's HEAD came first. Finding the server online makes sync due,
+   * and that run's requests (the forms list, say) may follow before the
+   * kiosk stops. */
+  g_assert_cmpuint (requests->len, >=, 1);
   g_assert_cmpstr (g_ptr_array_index (requests, 0), ==, "HEAD /submission HTTP/1.1");
   /* Nothing was printed, so nothing needed CUPS. */
   g_assert_null (strstr (output, "file=libcups.so.2"));
